@@ -1,0 +1,47 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+  name: "cellscope",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "cellscope", targets: ["cellscope"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+  ],
+  targets: [
+    // System libraries: each is imported by exactly one Swift file.
+    .systemLibrary(
+      name: "CBLAS", pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(
+      name: "CPNG", pkgConfig: "libpng16",
+      providers: [.apt(["libpng-dev"])]),
+    .systemLibrary(
+      name: "CCairo", pkgConfig: "cairo",
+      providers: [.apt(["libcairo2-dev"])]),
+
+    .target(name: "CharLSTM", dependencies: ["CBLAS"]),
+    .target(name: "Interpretability", dependencies: ["CharLSTM"]),
+    .target(
+      name: "Report",
+      dependencies: [
+        "Interpretability", "CharLSTM", "CPNG", "CCairo",
+        .product(name: "Mustache", package: "swift-mustache"),
+      ]),
+    .executableTarget(
+      name: "cellscope",
+      dependencies: [
+        "CharLSTM", "Interpretability", "Report",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+
+    .testTarget(name: "CharLSTMTests", dependencies: ["CharLSTM"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "InterpretabilityTests", dependencies: ["Interpretability", "CharLSTM"]),
+    .testTarget(name: "ReportTests", dependencies: ["Report", "Interpretability", "CharLSTM"]),
+    .testTarget(name: "CLITests", dependencies: ["CharLSTM"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

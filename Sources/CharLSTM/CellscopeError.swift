@@ -1,0 +1,45 @@
+/// Every failure a user can cause, each rendered as one clear sentence that
+/// names the file or value and says what to do.
+public enum CellscopeError: Error, CustomStringConvertible, Equatable {
+  case unreadableFile(String, reason: String)
+  case emptyText(String)
+  case invalidUTF8(String, byteOffset: Int)
+  case binaryText(String)
+  case invalidVocabulary(String)
+  case characterNotInVocabulary(String, position: Int)
+  case vocabularyMismatch(String)
+  case corruptCheckpoint(String, reason: String)
+  case unwritableOutput(String, reason: String)
+  case invalidOption(String)
+  case textTooShort(String, needed: Int, got: Int)
+  case diverged(step: Int, loss: Double, kept: String)
+
+  public var description: String {
+    switch self {
+    case .unreadableFile(let path, let reason):
+      return "cannot read \(path): \(reason)."
+    case .emptyText(let what):
+      return "\(what) is empty: give a text file with some characters in it."
+    case .invalidUTF8(let path, let offset):
+      return "\(path) is not valid UTF-8 (first bad byte at offset \(offset)); convert it to UTF-8, or train a byte-level model with --bytes."
+    case .binaryText(let path):
+      return "\(path) looks like a binary file (it contains NUL bytes), not text; give a text file, or use --bytes if you really mean it."
+    case .invalidVocabulary(let reason):
+      return "invalid vocabulary: \(reason)."
+    case .characterNotInVocabulary(let ch, let position):
+      return "the character \(ch) at position \(position) is not in the model's vocabulary; remove it or use a model trained on text that contains it."
+    case .vocabularyMismatch(let reason):
+      return "vocabulary mismatch: \(reason)."
+    case .corruptCheckpoint(let path, let reason):
+      return "\(path) is not a valid cellscope checkpoint: \(reason)."
+    case .unwritableOutput(let path, let reason):
+      return "cannot write \(path): \(reason); choose another location or fix its permissions."
+    case .invalidOption(let reason):
+      return reason
+    case .textTooShort(let what, let needed, let got):
+      return "\(what) is too short: it needs at least \(needed) characters for these settings but has \(got); use a longer text or smaller --batch-size/--seq-length."
+    case .diverged(let step, let loss, let kept):
+      return "training diverged at step \(step) (loss \(loss)); stopped, and kept the last good checkpoint at \(kept). Try a lower --learning-rate or --grad-clip."
+    }
+  }
+}

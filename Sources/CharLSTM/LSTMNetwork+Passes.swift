@@ -1,0 +1,211 @@
+/// Forward and backward passes. Backward mirrors forward in reverse: decoder,
+/// then layers from the top down, each running its time loop backwards.
+extension LSTMNetwork {
+  /// Runs the network over `tokens`, a (T, B) time-major block of character
+  /// indices, starting from `state` and leaving the final state in it.
+  ///
+  /// Fills `ws` with every layer's gates, c, h and the decoder's logits (T, B, V).
+  /// With `dropout` set (training), masks are drawn from it; pass nil to evaluate.
+  public func forward(
+    tokens: UnsafePointer<Int32>, state: LSTMState<S>, workspace ws: LSTMWorkspace<S>,
+    dropout rng: UnsafeMutablePointer<SeededGenerator>? = nil
+  ) {
+    let B = ws.B, T = ws.T, H = config.hiddenSize, G = 4 * H, V = config.vocabSize
+    let W = params.p
+    for k in 0..<config.numLayers {
+      let lw = layout.layers[k], cache = ws.layers[k], D = config.inputSize(layer: k)
+      let Z = cache.gates.p  // (T, B, 4H), pre-activations first, then gates in place
+      // Z = X · W_ihᵀ + b_ih + b_hh for all T·B positions at once.
+      for r in 0..<(T * B) {
+        for j in 0..<G { Z[r * G + j] = W[lw.biasIH + j] + W[lw.biasHH + j] }
+      }
+      if k == 0 && config.embeddingSize == 0 {
+        // One-hot input: the product is a column gather of W_ih (4H, V).
+        for r in 0..<(T * B) {
+          let x = Int(tokens[r])
+          for j in 0..<G { Z[r * G + j] += W[lw.weightIH + j * V + x] }
+        }
+      } else {
+        let X = layerInput(k, tokens: tokens, ws: ws, dropout: rng)  // (T·B, D)
+        S.gemm(
+          transA: false, transB: true, m: T * B, n: G, k: D, alpha: 1, a: X, lda: D,
+          b: W + lw.weightIH, ldb: D, beta: 1, c: Z, ldc: G)
+      }
+      // Carry the state in: slot 0 of the caches.
+      cache.h.p.update(from: state.h.p + k * B * H, count: B * H)
+      cache.c.p.update(from: state.c.p + k * B * H, count: B * H)
+      for t in 0..<T {
+        let z = Z + t * B * G  // (B, 4H)
+        let hPrev = cache.h.p + t * B * H, cPrev = cache.c.p + t * B * H  // (B, H)
+        let hNext = hPrev + B * H, cNext = cPrev + B * H, tc = cache.tanhC.p + t * B * H
+        // z += h_{t-1} · W_hhᵀ: the only per-step product.
+        S.gemm(
+          transA: false, transB: true, m: B, n: G, k: H, alpha: 1, a: hPrev, lda: H,
+          b: W + lw.weightHH, ldb: H, beta: 1, c: z, ldc: G)
+        for b in 0..<B {
+          let zb = z + b * G
+          for j in 0..<H {
+            let i = sigmoid(zb[j]), f = sigmoid(zb[H + j]), g = S.tanh(zb[2 * H + j])
+            let o = sigmoid(zb[3 * H + j])
+            zb[j] = i
+            zb[H + j] = f
+            zb[2 * H + j] = g
+            zb[3 * H + j] = o
+            let c = f * cPrev[b * H + j] + i * g
+            let th = S.tanh(c)
+            cNext[b * H + j] = c
+            tc[b * H + j] = th
+            hNext[b * H + j] = o * th
+          }
+        }
+      }
+      // Carry the state out.
+      (state.h.p + k * B * H).update(from: cache.h.p + T * B * H, count: B * H)
+      (state.c.p + k * B * H).update(from: cache.c.p + T * B * H, count: B * H)
+    }
+    // logits = h_top · W_decᵀ + b_dec for all T·B positions.
+    let Y = ws.logits.p  // (T·B, V)
+    for r in 0..<(T * B) {
+      for v in 0..<V { Y[r * V + v] = W[layout.decoderBias + v] }
+    }
+    S.gemm(
+      transA: false, transB: true, m: T * B, n: V, k: H, alpha: 1,
+      a: ws.outputs(layer: config.numLayers - 1), lda: H, b: W + layout.decoderWeight, ldb: H,
+      beta: 1, c: Y, ldc: V)
+  }
+
+  /// The input block of layer k (T·B, D): the embedding rows of the tokens for
+  /// layer 0, or the outputs of layer k-1, through a fresh dropout mask when training.
+  private func layerInput(
+    _ k: Int, tokens: UnsafePointer<Int32>, ws: LSTMWorkspace<S>,
+    dropout rng: UnsafeMutablePointer<SeededGenerator>?
+  ) -> UnsafeMutablePointer<S> {
+    let B = ws.B, T = ws.T, H = config.hiddenSize, cache = ws.layers[k]
+    if k == 0 {
+      let E = config.embeddingSize, X = cache.input!.p, enc = params.p + layout.encoder!
+      for r in 0..<(T * B) { (X + r * E).update(from: enc + Int(tokens[r]) * E, count: E) }
+      return X
+    }
+    let below = ws.outputs(layer: k - 1)
+    guard let mask = cache.mask, let X = cache.input?.p else { return below }
+    let p = config.dropout
+    if let rng {
+      let keep = S(1 / (1 - p))
+      for j in 0..<(T * B * H) { mask[j] = rng.pointee.nextUnit() < p ? 0 : keep }
+    } else {
+      for j in 0..<(T * B * H) { mask[j] = 1 }
+    }
+    for j in 0..<(T * B * H) { X[j] = below[j] * mask[j] }
+    return X
+  }
+
+  /// Softmax cross-entropy of the logits in `ws` against `targets` (T, B), in
+  /// nats, averaged over the T·B positions. Turns the logits into probabilities
+  /// and, as a side effect, stores dLoss/dlogits for `backward`.
+  @discardableResult
+  public func loss(targets: UnsafePointer<Int32>, workspace ws: LSTMWorkspace<S>) -> Double {
+    let N = ws.T * ws.B, V = config.vocabSize
+    let P = ws.logits.p, dY = ws.dlogits.p  // (T·B, V)
+    var total = 0.0
+    softmaxRows(P, rows: N, columns: V)
+    let scale = S(1) / S(N)
+    for r in 0..<N {
+      let y = Int(targets[r])
+      total -= Double(S.log(Swift.max(P[r * V + y], S.leastNormalMagnitude)))
+      for v in 0..<V { dY[r * V + v] = P[r * V + v] * scale }
+      dY[r * V + y] -= scale
+    }
+    return total / Double(N)
+  }
+
+  /// Backpropagates the gradient stored by `loss` through the last `forward`,
+  /// accumulating parameter gradients into `grads` (call `grads.zero()` first)
+  /// and leaving the gradient with respect to the initial state in `ws.dState`.
+  public func backward(tokens: UnsafePointer<Int32>, workspace ws: LSTMWorkspace<S>) {
+    let B = ws.B, T = ws.T, H = config.hiddenSize, G = 4 * H, V = config.vocabSize
+    let N = T * B, W = params.p, dW = grads.p, L = config.numLayers
+    // Decoder: dW_dec += dYᵀ · h_top, db_dec += Σ dY, dH_top = dY · W_dec.
+    let dY = ws.dlogits.p
+    S.gemm(
+      transA: true, transB: false, m: V, n: H, k: N, alpha: 1, a: dY, lda: V,
+      b: ws.outputs(layer: L - 1), ldb: H, beta: 1, c: dW + layout.decoderWeight, ldc: H)
+    for r in 0..<N {
+      for v in 0..<V { dW[layout.decoderBias + v] += dY[r * V + v] }
+    }
+    S.gemm(
+      transA: false, transB: false, m: N, n: H, k: V, alpha: 1, a: dY, lda: V,
+      b: W + layout.decoderWeight, ldb: H, beta: 0, c: ws.layers[L - 1].dH.p, ldc: H)
+
+    for k in stride(from: L - 1, through: 0, by: -1) {
+      let lw = layout.layers[k], cache = ws.layers[k], D = config.inputSize(layer: k)
+      let dZ = cache.dZ.p, dH = cache.dH.p  // (T, B, 4H), (T, B, H)
+      let dhNext = ws.dState.h.p + k * B * H, dcNext = ws.dState.c.p + k * B * H  // (B, H)
+      dhNext.update(repeating: 0, count: B * H)
+      dcNext.update(repeating: 0, count: B * H)
+      for t in stride(from: T - 1, through: 0, by: -1) {
+        let gates = cache.gates.p + t * B * G, dz = dZ + t * B * G
+        let cPrev = cache.c.p + t * B * H, tc = cache.tanhC.p + t * B * H, dht = dH + t * B * H
+        for b in 0..<B {
+          let gb = gates + b * G, dzb = dz + b * G
+          for j in 0..<H {
+            let n = b * H + j
+            let i = gb[j], f = gb[H + j], g = gb[2 * H + j], o = gb[3 * H + j]
+            // h_t = o ⊙ tanh(c_t): into o and c_t; plus what flows back from t+1.
+            let dh = dht[n] + dhNext[n]
+            let dc = dcNext[n] + dh * o * (1 - tc[n] * tc[n])
+            // c_t = f ⊙ c_{t-1} + i ⊙ g: into i, g, f and c_{t-1}.
+            dcNext[n] = dc * f
+            // Through the nonlinearities to the pre-activations.
+            dzb[j] = dc * g * i * (1 - i)
+            dzb[H + j] = dc * cPrev[n] * f * (1 - f)
+            dzb[2 * H + j] = dc * i * (1 - g * g)
+            dzb[3 * H + j] = dh * tc[n] * o * (1 - o)
+          }
+        }
+        // z_t = ... + W_hh · h_{t-1}: into h_{t-1}.
+        S.gemm(
+          transA: false, transB: false, m: B, n: H, k: G, alpha: 1, a: dz, lda: G,
+          b: W + lw.weightHH, ldb: H, beta: 0, c: dhNext, ldc: H)
+      }
+      // Weight gradients, one product each over all T·B positions.
+      S.gemm(
+        transA: true, transB: false, m: G, n: H, k: N, alpha: 1, a: dZ, lda: G,
+        b: cache.h.p, ldb: H, beta: 1, c: dW + lw.weightHH, ldc: H)  // h_0...h_{T-1}
+      for r in 0..<N {
+        for j in 0..<G {
+          dW[lw.biasIH + j] += dZ[r * G + j]
+          dW[lw.biasHH + j] += dZ[r * G + j]
+        }
+      }
+
+      if k == 0 && config.embeddingSize == 0 {
+        // One-hot input: dW_ih's column x gathers the rows of dZ where x was read.
+        for r in 0..<N {
+          let x = Int(tokens[r])
+          for j in 0..<G { dW[lw.weightIH + j * V + x] += dZ[r * G + j] }
+        }
+        continue
+      }
+      let X: UnsafeMutablePointer<S> =
+        (k == 0 || cache.mask != nil) ? cache.input!.p : ws.outputs(layer: k - 1)
+      S.gemm(
+        transA: true, transB: false, m: G, n: D, k: N, alpha: 1, a: dZ, lda: G,
+        b: X, ldb: D, beta: 1, c: dW + lw.weightIH, ldc: D)
+      // dX = dZ · W_ih, routed to the embedding or (through the mask) to the layer below.
+      let target = cache.dX?.p ?? ws.layers[k - 1].dH.p
+      S.gemm(
+        transA: false, transB: false, m: N, n: D, k: G, alpha: 1, a: dZ, lda: G,
+        b: W + lw.weightIH, ldb: D, beta: 0, c: target, ldc: D)
+      if k == 0 {
+        let E = config.embeddingSize, dEnc = dW + layout.encoder!, dX = cache.dX!.p
+        for r in 0..<N {
+          let row = dEnc + Int(tokens[r]) * E
+          for e in 0..<E { row[e] += dX[r * E + e] }
+        }
+      } else if let mask = cache.mask, let dX = cache.dX {
+        let dHBelow = ws.layers[k - 1].dH.p
+        for j in 0..<(N * H) { dHBelow[j] = dX[j] * mask[j] }
+      }
+    }
+  }
+}

@@ -1,0 +1,142 @@
+/// A character-level LSTM: input (one-hot or embedding) → L stacked LSTM layers →
+/// linear decoder → softmax over V characters.
+///
+/// Gates are fused in PyTorch's order **i, f, g, o**: layer k holds
+/// `W_ih` (4H, D), `W_hh` (4H, H), `b_ih` (4H), `b_hh` (4H), and for input x_t
+///
+///     z_t = W_ih·x_t + b_ih + W_hh·h_{t-1} + b_hh          (4H)
+///     i = σ(z_i)  f = σ(z_f)  g = tanh(z_g)  o = σ(z_o)
+///     c_t = f ⊙ c_{t-1} + i ⊙ g
+///     h_t = o ⊙ tanh(c_t)
+///
+/// exactly as `nn.LSTM`. Dropout (inverted, as PyTorch) applies to the output of
+/// every layer but the last, as `nn.LSTM(dropout:)` does.
+///
+/// Generic over the scalar so that gradient checks run in `Double` while
+/// training runs in `Float`.
+public final class LSTMNetwork<S: LSTMScalar>: @unchecked Sendable {
+  public let config: ModelConfig
+  public let layout: ParameterLayout
+  /// All parameters, laid out as `layout` says.
+  public let params: Buffer<S>
+  /// Gradients of the loss with respect to `params`, same layout; accumulated by `backward`.
+  public let grads: Buffer<S>
+
+  public init(config: ModelConfig) {
+    self.config = config
+    layout = ParameterLayout(config)
+    params = Buffer(layout.count)
+    grads = Buffer(layout.count)
+  }
+
+  /// char-rnn's initialisation: every parameter uniform in (-scale, scale); or,
+  /// with `scale == nil`, PyTorch's (uniform in ±1/√H for the LSTM and decoder,
+  /// N(0, 1)-like uniform for the embedding). `forgetBias` is then added to the
+  /// forget-gate rows of `b_ih`, as char-rnn does (it sets them to 1).
+  public func initialize(seed: UInt64, uniformScale scale: Double?, forgetBias: Double) {
+    var rng = SeededGenerator(seed: seed)
+    let H = config.hiddenSize
+    let pytorch = 1.0 / Double(H).squareRoot()
+    for e in layout.entries {
+      let r = scale ?? (e.name == "encoder.weight" ? 1.0 : pytorch)
+      for j in 0..<e.count { params[e.offset + j] = S(rng.uniform(-r, r)) }
+    }
+    for layer in layout.layers {
+      for j in 0..<H { params[layer.biasIH + H + j] = params[layer.biasIH + H + j] + S(forgetBias) }
+    }
+  }
+}
+
+/// The recurrent state of every layer: h and c, each (L, B, H).
+public final class LSTMState<S: LSTMScalar>: @unchecked Sendable {
+  public let layers: Int, batch: Int, hidden: Int
+  public let h: Buffer<S>  // (L, B, H)
+  public let c: Buffer<S>  // (L, B, H)
+
+  public init(layers: Int, batch: Int, hidden: Int) {
+    self.layers = layers
+    self.batch = batch
+    self.hidden = hidden
+    h = Buffer(layers * batch * hidden)
+    c = Buffer(layers * batch * hidden)
+  }
+
+  public convenience init<T>(for network: LSTMNetwork<T>, batch: Int) {
+    self.init(layers: network.config.numLayers, batch: batch, hidden: network.config.hiddenSize)
+  }
+
+  public func reset() {
+    h.zero()
+    c.zero()
+  }
+
+  public func copy(from other: LSTMState<S>) {
+    h.copy(from: other.h)
+    c.copy(from: other.c)
+  }
+}
+
+/// Everything one forward pass over a (T, B) block computes and backward reads.
+///
+/// Sized once for a given B and T and reused every step, so that training does no
+/// allocation in its loop. The recorder reads the cached gates, c and h.
+public final class LSTMWorkspace<S: LSTMScalar>: @unchecked Sendable {
+  public let B: Int, T: Int
+  let config: ModelConfig
+
+  /// Per-layer caches, each time-major.
+  public final class LayerCache: @unchecked Sendable {
+    public let gates: Buffer<S>  // (T, B, 4H) after the nonlinearities: i, f, g, o
+    public let c: Buffer<S>  // (T+1, B, H) slot 0 = c_0 (the state carried in)
+    public let h: Buffer<S>  // (T+1, B, H) slot 0 = h_0
+    public let tanhC: Buffer<S>  // (T, B, H)
+    let input: Buffer<S>?  // (T, B, D) the layer's input when it is not another buffer as is
+    let mask: Buffer<S>?  // (T, B, H) dropout mask applied to this layer's input (k > 0)
+    let dZ: Buffer<S>  // (T, B, 4H) gradient at the gate pre-activations
+    let dH: Buffer<S>  // (T, B, H) gradient arriving at this layer's outputs h_1...h_T
+    let dX: Buffer<S>?  // (T, B, D) gradient at the input, when it must be routed further
+    init(B: Int, T: Int, D: Int, H: Int, needsInput: Bool, dropout: Bool, needsDX: Bool) {
+      gates = Buffer(T * B * 4 * H)
+      c = Buffer((T + 1) * B * H)
+      h = Buffer((T + 1) * B * H)
+      tanhC = Buffer(T * B * H)
+      input = needsInput ? Buffer(T * B * D) : nil
+      mask = dropout ? Buffer(T * B * H) : nil
+      dZ = Buffer(T * B * 4 * H)
+      dH = Buffer(T * B * H)
+      dX = needsDX ? Buffer(T * B * D) : nil
+    }
+  }
+
+  public let layers: [LayerCache]
+  public let logits: Buffer<S>  // (T, B, V), softmax probabilities after `loss`
+  let dlogits: Buffer<S>  // (T, B, V)
+  /// Gradients with respect to the initial state, filled by `backward`.
+  public let dState: LSTMState<S>  // (L, B, H) each
+
+  public init(config: ModelConfig, batch B: Int, steps T: Int) {
+    self.B = B
+    self.T = T
+    self.config = config
+    let H = config.hiddenSize, V = config.vocabSize, L = config.numLayers
+    var layers: [LayerCache] = []
+    for k in 0..<L {
+      let D = config.inputSize(layer: k)
+      let dropout = k > 0 && config.dropout > 0
+      let needsInput = (k == 0 && config.embeddingSize > 0) || dropout
+      let needsDX = k > 0 ? dropout : config.embeddingSize > 0
+      layers.append(
+        LayerCache(B: B, T: T, D: D, H: H, needsInput: needsInput, dropout: dropout, needsDX: needsDX))
+    }
+    self.layers = layers
+    logits = Buffer(T * B * V)
+    dlogits = Buffer(T * B * V)
+    dState = LSTMState(layers: L, batch: B, hidden: H)
+  }
+
+  /// h_t of layer k for t in 1...T as one (T·B, H) block.
+  public func outputs(layer k: Int) -> UnsafeMutablePointer<S> { layers[k].h.p + B * config.hiddenSize }
+}
+
+@inline(__always)
+func sigmoid<S: LSTMScalar>(_ x: S) -> S { 1 / (1 + S.exp(-x)) }

@@ -1,0 +1,227 @@
+import Foundation
+
+/// What the trainer reports as it goes; the command line turns these into a live
+/// progress line on a terminal or plain log lines otherwise.
+public enum TrainingEvent: Sendable {
+  case started(totalSteps: Int, batchesPerEpoch: Int, vocabulary: Int, parameters: Int)
+  case step(step: Int, totalSteps: Int, epoch: Double, loss: Double, charsPerSecond: Double, eta: Double)
+  case evaluated(step: Int, valLoss: Double)
+  case saved(path: String)
+  case warning(String)
+  case finished(TrainingRecord)
+}
+
+/// Trains a char-LSTM the char-rnn way: B contiguous streams, truncated BPTT with
+/// the state carried between batches, element-wise gradient clipping, RMSProp or
+/// Adam, learning-rate decay per epoch, periodic validation and checkpoints.
+public final class Trainer {
+  public let options: TrainingOptions
+  public let vocabulary: Vocabulary
+  public let dataset: Dataset
+  public let network: LSTMNetwork<Float>
+  public private(set) var optimizer: Optimizer
+  public private(set) var record: TrainingRecord
+  let state: LSTMState<Float>  // (L, B, H) carried between training batches
+  var rng: SeededGenerator  // dropout masks
+
+  /// - Parameters:
+  ///   - resume: a checkpoint to continue from; its options and weights win over
+  ///     `options`, except the stopping and reporting options
+  ///     (max steps/epochs/time, eval and checkpoint intervals), which are taken
+  ///     from `options`.
+  /// - Throws: `vocabularyMismatch` when resuming on a text with other characters,
+  ///   `textTooShort`, `invalidOption`.
+  public init(text: String, textName: String, options requested: TrainingOptions, resume: Checkpoint? = nil) throws {
+    var options = requested
+    if let old = resume?.training?.options {
+      options = old
+      options.maxSteps = requested.maxSteps
+      options.maxEpochs = requested.maxEpochs
+      options.maxTime = requested.maxTime
+      options.evalEvery = requested.evalEvery
+      options.checkpointEvery = requested.checkpointEvery
+    } else if resume != nil {
+      throw CellscopeError.invalidOption("the checkpoint has no training state to resume (it was not trained by cellscope).")
+    }
+    guard options.evalEvery >= 1 else { throw CellscopeError.invalidOption("--eval-every must be at least 1.") }
+    guard options.learningRate > 0 else { throw CellscopeError.invalidOption("--learning-rate must be positive.") }
+    self.options = options
+    let kind: Vocabulary.Kind = options.bytes ? .bytes : .unicode
+    let textVocabulary = try Vocabulary(text: text, kind: kind)
+    if let resume {
+      guard resume.vocabulary.kind == kind else {
+        throw CellscopeError.vocabularyMismatch("the checkpoint is a \(resume.vocabulary.kind.rawValue) model but the text was read as \(kind.rawValue)")
+      }
+      let missing = textVocabulary.symbols.filter { resume.vocabulary.index(of: $0) == nil }
+      guard missing.isEmpty else {
+        let shown = missing.prefix(5).map { resume.vocabulary.describe($0) }.joined(separator: " ")
+        throw CellscopeError.vocabularyMismatch("the text has \(missing.count) character(s) the checkpoint's vocabulary lacks (\(shown)); resume on the same text")
+      }
+      vocabulary = resume.vocabulary
+    } else {
+      vocabulary = textVocabulary
+    }
+    let config = options.modelConfig(vocabulary.count)
+    try config.validate()
+    let indices = try vocabulary.encode(text)
+    dataset = try Dataset(
+      indices: indices, batch: options.batchSize, steps: options.seqLength, trainFrac: options.trainFrac,
+      valFrac: options.valFrac)
+    network = LSTMNetwork(config: config)
+    optimizer = Optimizer(kind: options.optimizer, parameterCount: network.layout.count)
+    optimizer.decay = options.decayRate
+    state = LSTMState(for: network, batch: options.batchSize)
+    let hash = SHA256.hex(text.utf8)
+    if let resume, let old = resume.training {
+      for j in 0..<resume.parameters.count { network.params[j] = resume.parameters[j] }
+      try optimizer.restore(slots: resume.optimizerSlots, step: old.step)
+      if let carried = resume.carriedState {
+        for j in 0..<carried.h.count {
+          state.h[j] = carried.h[j]
+          state.c[j] = carried.c[j]
+        }
+      }
+      record = old
+      rng = SeededGenerator(seed: old.rngState)
+      if old.textSHA256 != hash { pendingWarnings.append("the text differs from the one this checkpoint was trained on.") }
+    } else {
+      network.initialize(seed: options.seed, uniformScale: options.initUniform, forgetBias: options.forgetBias)
+      rng = SeededGenerator(seed: options.seed ^ 0xD509_0A7E)
+      record = TrainingRecord(
+        options: options, textName: textName, textCharacters: indices.count, textSHA256: hash,
+        batchesPerEpoch: dataset.trainBatches.count, learningRate: options.learningRate, rngState: rng.state)
+    }
+  }
+
+  private var pendingWarnings: [String] = []
+
+  /// The step count this run stops at (before a time limit or interruption).
+  public var totalSteps: Int {
+    let perEpoch = dataset.trainBatches.count
+    let byEpochs = Int((options.maxEpochs * Double(perEpoch)).rounded(.up))
+    return Swift.min(options.maxSteps ?? Int.max, byEpochs)
+  }
+
+  /// Trains until `totalSteps`, `maxTime`, or `shouldStop()` returns true (an
+  /// interrupt), validating and saving along the way; returns the final checkpoint.
+  ///
+  /// - Parameter outPath: where checkpoints go (written atomically); the best by
+  ///   validation loss goes beside it as `NAME.best.safetensors`. nil saves nothing.
+  /// - Throws: `diverged` when the loss becomes NaN or explodes; the last good
+  ///   checkpoint on disk is left as it was.
+  @discardableResult
+  public func run(outPath: String?, shouldStop: () -> Bool = { false }, progress: (TrainingEvent) -> Void = { _ in })
+    throws -> Checkpoint
+  {
+    let B = options.batchSize, T = options.seqLength, N = dataset.trainBatches.count
+    let ws = LSTMWorkspace<Float>(config: network.config, batch: B, steps: T)
+    var inputs = [Int32](repeating: 0, count: T * B), targets = inputs  // (T, B)
+    let total = totalSteps
+    let explode = Swift.max(3 * Foundation.log(Double(vocabulary.count)), 10)
+    for w in pendingWarnings { progress(.warning(w)) }
+    progress(.started(totalSteps: total, batchesPerEpoch: N, vocabulary: vocabulary.count, parameters: network.layout.count))
+    let clock = ContinuousClock(), start = clock.now
+    var stepsThisRun = 0
+    var lastSaved: String?
+    while record.step < total {
+      let elapsed = seconds(clock.now - start)
+      if shouldStop() || (options.maxTime.map { elapsed >= $0 } ?? false) { break }
+      let i = record.step % N
+      if i == 0 {
+        state.reset()
+        if Double(record.step) / Double(N) >= Double(options.lrDecayAfter) && record.step > 0 {
+          record.learningRate *= options.lrDecay
+          record.rateChanges.append(.init(step: record.step, learningRate: record.learningRate))
+        }
+      }
+      dataset.batch(dataset.trainBatches.lowerBound + i, inputs: &inputs, targets: &targets)
+      network.forward(tokens: inputs, state: state, workspace: ws, dropout: &rng)
+      let loss = network.loss(targets: targets, workspace: ws)
+      guard loss.isFinite, loss < explode else {
+        throw CellscopeError.diverged(step: record.step + 1, loss: loss, kept: lastSaved ?? "(none written yet)")
+      }
+      network.grads.zero()
+      network.backward(tokens: inputs, workspace: ws)
+      optimizer.update(params: network.params, grads: network.grads, learningRate: record.learningRate, clip: options.gradClip)
+      record.step += 1
+      record.trainLoss.append(Float(loss))
+      record.rngState = rng.state
+      stepsThisRun += 1
+      let now = seconds(clock.now - start)
+      let rate = Double(stepsThisRun * B * T) / Swift.max(now, 1e-9)
+      let eta = Double(total - record.step) * now / Double(stepsThisRun)
+      progress(.step(step: record.step, totalSteps: total, epoch: record.epoch, loss: loss, charsPerSecond: rate, eta: eta))
+      let evalDue = record.step % options.evalEvery == 0
+      if evalDue && record.step < total { try evaluate(outPath, ws: ws, progress: progress, saved: &lastSaved) }
+      else if let every = options.checkpointEvery, record.step % every == 0, let outPath {
+        try checkpoint().save(to: outPath)
+        lastSaved = outPath
+        progress(.saved(path: outPath))
+      }
+    }
+    let recent = record.trainLoss.suffix(N)
+    record.finalTrainLoss = recent.isEmpty ? nil : recent.reduce(0.0) { $0 + Double($1) } / Double(recent.count)
+    try evaluate(outPath, ws: ws, progress: progress, saved: &lastSaved, final: true)
+    progress(.finished(record))
+    return checkpoint()
+  }
+
+  /// Validation loss, a sample for the history, the best checkpoint, and a save.
+  private func evaluate(
+    _ outPath: String?, ws: LSTMWorkspace<Float>, progress: (TrainingEvent) -> Void, saved: inout String?,
+    final: Bool = false
+  ) throws {
+    if !dataset.valBatches.isEmpty {
+      let val = evaluateLoss(dataset.valBatches, ws: ws)
+      record.evaluations.append(.init(step: record.step, epoch: record.epoch, valLoss: val, learningRate: record.learningRate))
+      progress(.evaluated(step: record.step, valLoss: val))
+      if val < (record.bestValLoss ?? .infinity) {
+        record.bestValLoss = val
+        if let outPath {
+          try checkpoint().save(to: Trainer.bestPath(for: outPath))
+        }
+      }
+    }
+    let sampler = Sampler(network: network, vocabulary: vocabulary)
+    if let text = try? sampler.sample(length: options.sampleLength, temperature: 1, seed: options.seed &+ UInt64(record.step)) {
+      record.samples.append(.init(step: record.step, text: text))
+    }
+    if final && !dataset.testBatches.isEmpty { record.testLoss = evaluateLoss(dataset.testBatches, ws: ws) }
+    if let outPath {
+      try checkpoint().save(to: outPath)
+      saved = outPath
+      progress(.saved(path: outPath))
+    }
+  }
+
+  /// Mean loss over some batches, from a zero state carried across them, no dropout.
+  public func evaluateLoss(_ batches: Range<Int>, ws: LSTMWorkspace<Float>) -> Double {
+    let B = options.batchSize, T = options.seqLength
+    let evalState = LSTMState<Float>(for: network, batch: B)
+    var inputs = [Int32](repeating: 0, count: T * B), targets = inputs
+    var sum = 0.0
+    for i in batches {
+      dataset.batch(i, inputs: &inputs, targets: &targets)
+      network.forward(tokens: inputs, state: evalState, workspace: ws)
+      sum += network.loss(targets: targets, workspace: ws)
+    }
+    return sum / Double(Swift.max(batches.count, 1))
+  }
+
+  /// The current model, optimizer and position as a checkpoint.
+  public func checkpoint() -> Checkpoint {
+    var c = Checkpoint(config: network.config, vocabulary: vocabulary, parameters: network.params.array, training: record)
+    c.optimizerSlots = optimizer.slots
+    c.carriedState = (state.h.array, state.c.array)
+    return c
+  }
+
+  /// `model.safetensors` → `model.best.safetensors`.
+  public static func bestPath(for path: String) -> String {
+    path.hasSuffix(".safetensors") ? String(path.dropLast(12)) + ".best.safetensors" : path + ".best"
+  }
+}
+
+func seconds(_ d: Duration) -> Double {
+  Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import CharLSTM
+import Foundation
+
+struct BenchCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench",
+    abstract: "Measure training and forward speed (use a release build: swift run -c release cellscope bench).")
+
+  @Option(help: "Configurations as layers,hidden,batch,seq; separate several with spaces.")
+  var config: [String] = ["2,128,50,50", "2,256,50,50", "2,512,100,100", "3,512,50,50"]
+  @Option(help: "Vocabulary size of the synthetic data.") var vocab = 65
+  @Option(help: "Timed steps per configuration (after one warm-up step).") var iters = 10
+  @Option(help: "OpenBLAS threads (0: its default).") var threads = 2
+
+  func run() throws {
+    setMatrixThreads(threads)
+    let gemm = Benchmark.sgemmCeiling(n: 1024)
+    print(String(format: "sgemm ceiling (1024^3, %d threads): %.1f GFLOP/s", threads, gemm))
+    print("config(L,H,B,T)\ttrain chars/s\tms/step\tGFLOP/s\tof ceiling\tforward chars/s")
+    for c in config {
+      let parts = c.split(separator: ",").compactMap { Int($0) }
+      guard parts.count == 4 else { throw ValidationError("--config must look like 2,128,50,50 (got \(c)).") }
+      let r = Benchmark.run(layers: parts[0], hidden: parts[1], batch: parts[2], steps: parts[3], vocab: vocab, iters: iters)
+      print(
+        String(
+          format: "%@\t%.0f\t%.1f\t%.1f\t%.0f%%\t%.0f", c, r.trainCharsPerSecond, r.msPerStep, r.gflops,
+          100 * r.gflops / gemm, r.forwardCharsPerSecond))
+    }
+  }
+}
