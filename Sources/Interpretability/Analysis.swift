@@ -15,10 +15,10 @@ public struct CellID: Hashable, Codable, Sendable, Comparable, CustomStringConve
     self.state = state
     self.index = index
   }
-  /// "L1 c 42" style label (layers counted from 1 for people).
-  public var description: String { "L\(layer + 1) \(state.rawValue) \(index)" }
-  /// A stable file-name stem: "l1-c-42".
-  public var slug: String { "l\(layer + 1)-\(state.rawValue)-\(index)" }
+  /// "L0 c 42": layer and index 0-based, as in PyTorch's `weight_ih_l0` and cells.csv.
+  public var description: String { "L\(layer) \(state.rawValue) \(index)" }
+  /// A stable file-name stem: "l0-c-42".
+  public var slug: String { "l\(layer)-\(state.rawValue)-\(index)" }
   public static func < (a: CellID, b: CellID) -> Bool {
     (a.layer, a.state == .c ? 0 : 1, a.index) < (b.layer, b.state == .c ? 0 : 1, b.index)
   }

@@ -8,7 +8,10 @@ struct Cellscope: ParsableCommand {
     commandName: "cellscope",
     abstract: "Train a character-level LSTM and see what each of its cells learned.",
     discussion: "Start with `cellscope demo`, then open site/index.html in a browser.",
-    subcommands: [TrainCommand.self, SampleCommand.self, ScoreCommand.self, BenchCommand.self])
+    subcommands: [
+      DemoCommand.self, TrainCommand.self, SampleCommand.self, ScoreCommand.self, AnalyzeCommand.self, ReportCommand.self,
+      RunCommand.self, BenchCommand.self,
+    ])
 }
 
 /// Set by SIGINT/SIGTERM; long commands stop at the next safe point and save.

@@ -1,0 +1,274 @@
+import CharLSTM
+import Foundation
+
+/// Records a model over a text and analyses every cell: the interpretability
+/// engine. Two passes over the text: the first streams statistics and chooses
+/// windows, the second cuts out the windows of the cells the report shows.
+public struct Analyzer {
+  public let checkpoint: Checkpoint
+  public var options: RecorderOptions
+  public var features: [TextFeature]
+
+  public init(checkpoint: Checkpoint, options: RecorderOptions = RecorderOptions(), features: [TextFeature] = TextFeatures.all) {
+    self.checkpoint = checkpoint
+    self.options = options
+    self.features = features
+  }
+
+  /// Analyses `text`.
+  ///
+  /// - Parameters:
+  ///   - displayCells: how many of the best-ranked cells get windows and band
+  ///     samples (nil: every cell).
+  ///   - progress: called with (characters done, total) now and then, per pass.
+  /// - Throws: `characterNotInVocabulary` for a character the model does not know,
+  ///   `textTooShort` for fewer than 2 characters.
+  public func analyze(
+    text: String, textName: String, displayCells: Int? = nil, progress: ((String, Int, Int) -> Void)? = nil
+  ) throws -> Analysis {
+    let vocabulary = checkpoint.vocabulary
+    let tokens = try vocabulary.encode(text)
+    guard tokens.count >= 2 else { throw CellscopeError.textTooShort("the text to analyse", needed: 2, got: tokens.count) }
+    let symbols = tokens.map { vocabulary.symbols[Int($0)] }
+    let scalars = symbols.map { Unicode.Scalar($0) ?? "\u{FFFD}" }
+    let network: LSTMNetwork<Float> = checkpoint.network()
+    let config = checkpoint.config, H = config.hiddenSize, L = config.numLayers, V = config.vocabSize
+    let streams = options.mode == .exact ? 1 : max(1, options.streams)
+    let recorder = Recorder(network: network, options: options)
+    let U = recorder.units, F = features.count
+    let stats = CellStatistics(
+      config: config, features: features, streams: streams, topK: options.topK, gap: 2 * options.context + 1)
+
+    // Pass 1: statistics, extremes, excerpt.
+    let n = tokens.count, excerptCount = min(options.excerpt, n)
+    var excerpt = Excerpt(
+      symbols: Array(symbols.prefix(excerptCount)),
+      cellValues: .init(repeating: .init(repeating: 0, count: excerptCount), count: U),
+      topSymbols: .init(repeating: [], count: excerptCount), topProbs: .init(repeating: [], count: excerptCount),
+      loss: .init(repeating: 0, count: excerptCount),
+      features: .init(repeating: .init(repeating: 0, count: excerptCount), count: F))
+    var scanners = features.map { $0.makeScanner() }
+    var done = 0
+    recorder.run(
+      tokens: tokens,
+      segmentStarted: { range in stats.startSegment(range, text: scalars, scanners: &scanners) },
+      observe: { o in
+        stats.observe(o, symbol: Int(tokens[o.position]))
+        let p = o.position
+        if p < excerptCount {
+          for u in 0..<U { excerpt.cellValues[u][p] = quantize(o.values[u]) }
+          let order = (0..<V).sorted { o.probs[$0] > o.probs[$1] || (o.probs[$0] == o.probs[$1] && $0 < $1) }.prefix(5)
+          excerpt.topSymbols[p] = order.map { vocabulary.symbols[$0] }
+          excerpt.topProbs[p] = order.map { o.probs[$0] }
+          excerpt.loss[p] = o.next.map { -Foundation.log(max(o.probs[Int($0)], 1e-30)) } ?? 0
+          for f in 0..<F { excerpt.features[f][p] = stats.segmentValues[(p - stats.segment.lowerBound) * F + f] }
+        }
+        done += 1
+        if done % 8192 == 0 { progress?("recording", done, n) }
+      })
+
+    // Scores, roles, ranking.
+    let featureSummaries = summarizeFeatures(stats)
+    var cells = (0..<U).map { u in cellReport(u, stats: stats, baselines: featureSummaries.map(\.characterBaseline)) }
+    cells.sort { rankKey($0) > rankKey($1) || (rankKey($0) == rankKey($1) && $0.id < $1.id) }
+    for i in cells.indices { cells[i].rank = i + 1 }
+    let cellOrder = (0..<U).map { unitID($0) }
+
+    // Pass 2: windows for the cells on show.
+    let shown = Array(cells.prefix(displayCells ?? U))
+    let shownUnits = shown.map { unitIndex($0.id) }
+    let wanted: [[Int: Int]] = shownUnits.map { u in
+      var m: [Int: Int] = [:]
+      for (_, p) in stats.top[u] { m[p] = 0 }
+      for (_, p) in stats.bottom[u] where m[p] == nil { m[p] = 1 }
+      return m
+    }
+    let bands = shownUnits.map { quantileBands(stats, unit: $0) }
+    let collector = WindowCollector(
+      units: shownUnits, context: options.context, wanted: wanted, bands: bands, samplesPerBand: options.samplesPerBand,
+      symbols: symbols, streams: streams)
+    if !shownUnits.isEmpty {
+      done = 0
+      recorder.run(
+        tokens: tokens, segmentStarted: { _ in collector.finish() },
+        observe: { o in
+          collector.observe(o)
+          done += 1
+          if done % 8192 == 0 { progress?("windows", done, n) }
+        })
+      collector.finish()
+    }
+    for (d, u) in shownUnits.enumerated() {
+      let i = cells.firstIndex { $0.id == unitID(u) }!
+      cells[i].topWindows = collector.topWindows[d].sorted { $0.values[$0.focus] > $1.values[$1.focus] }
+      cells[i].bottomWindows = collector.bottomWindows[d].sorted { $0.values[$0.focus] < $1.values[$1.focus] }
+      cells[i].bands = zip(bands[d], collector.bandWindows[d]).map { band, windows in
+        QuantileBand(
+          label: band.label, lower: Double(band.lower), upper: Double(band.upper),
+          windows: windows.sorted { $0.start < $1.start })
+      }
+    }
+
+    var summaries = featureSummaries
+    for f in 0..<F {
+      let id = features[f].id
+      summaries[f].bestCells = cells.sorted {
+        let a = $0.scores[f], b = $1.scores[f]
+        return (a.score, a.gain) > (b.score, b.gain) || ((a.score, a.gain) == (b.score, b.gain) && $0.id < $1.id)
+      }.prefix(10).map(\.id)
+      _ = id
+    }
+
+    let gates = (0..<L).flatMap { k in
+      ["i", "f", "o"].enumerated().map { slot, name in
+        GateSaturation(
+          layer: k, gate: name,
+          left: (0..<H).map { Double(stats.gateLow[(k * 3 + slot) * H + $0]) / Double(max(stats.count, 1)) },
+          right: (0..<H).map { Double(stats.gateHigh[(k * 3 + slot) * H + $0]) / Double(max(stats.count, 1)) })
+      }
+    }
+    let predictions = Double(max(stats.predictions, 1))
+    let model = ModelSummary(
+      characters: stats.predictions, natsPerChar: stats.lossSum / predictions,
+      bitsPerChar: stats.lossSum / predictions / Foundation.log(2.0), top1Accuracy: Double(stats.top1) / predictions,
+      top5Accuracy: Double(stats.top5) / predictions,
+      surprises: stats.surprises.map { nats, p in
+        let a = max(0, p - 30), b = min(n - 1, p + 1)
+        return Surprise(
+          position: p + 1, nats: nats,
+          context: Window(start: a, focus: p + 1 - a, symbols: Array(symbols[a...b]), values: .init(repeating: 0, count: b - a + 1)))
+      })
+    return Analysis(
+      config: config, vocabularyKind: vocabulary.kind.rawValue, textName: textName, textCharacters: n,
+      mode: options.mode.rawValue, streams: streams, warmup: options.mode == .fast ? options.warmup : 0,
+      histogramBins: CellStatistics.displayBins, interpretableThreshold: CellScoring.gainThreshold,
+      interpretableFraction: Double(cells.filter(\.interpretable).count) / Double(max(U, 1)), model: model,
+      features: summaries, cellOrder: cellOrder, cells: cells, gates: gates, excerpt: excerpt)
+  }
+
+  // MARK: Units
+
+  /// Unit u ↔ cell: u = (layer·2 + state)·H + index, state 0 = c, 1 = h.
+  func unitID(_ u: Int) -> CellID {
+    let H = checkpoint.config.hiddenSize
+    return CellID(layer: u / (2 * H), state: (u / H) % 2 == 0 ? .c : .h, index: u % H)
+  }
+
+  func unitIndex(_ id: CellID) -> Int {
+    let H = checkpoint.config.hiddenSize
+    return (id.layer * 2 + (id.state == .c ? 0 : 1)) * H + id.index
+  }
+
+  private func rankKey(_ c: CellReport) -> (Int, Double, Double) {
+    (c.interpretable ? 1 : 0, c.best?.gain ?? -1, c.best?.score ?? 0)
+  }
+
+  // MARK: Finishing
+
+  private func summarizeFeatures(_ s: CellStatistics) -> [FeatureSummary] {
+    let F = features.count, V = s.V, n = Double(max(s.count, 1))
+    return features.enumerated().map { f, feature in
+      let mean = s.featureSum[f] / n
+      let std = max(0, s.featureSumSq[f] / n - mean * mean).squareRoot()
+      let baseline: Double
+      switch feature.kind {
+      case .binary:
+        baseline = CellScoring.characterAUC(
+          counts: (0..<V).map { (s.charFeatureSum[$0 * F + f], s.charCount[$0]) })
+      case .graded:
+        baseline = CellScoring.correlationRatio(
+          count: s.charCount, sum: (0..<V).map { s.charFeatureSum[$0 * F + f] }, total: Double(s.count),
+          totalSum: s.featureSum[f], totalSumSq: s.featureSumSq[f])
+      }
+      return FeatureSummary(
+        id: feature.id, name: feature.name, kind: feature.kind.rawValue, definition: feature.definition, mean: mean,
+        std: std, characterBaseline: baseline, bestCells: [])
+    }
+  }
+
+  private func cellReport(_ u: Int, stats s: CellStatistics, baselines: [Double]) -> CellReport {
+    let n = Double(max(s.count, 1)), NB = CellStatistics.fineBins
+    let mean = s.sum[u] / n, variance = max(0, s.sumSq[u] / n - mean * mean)
+    let all = s.fine[(u * NB)..<((u + 1) * NB)]
+    var scores: [FeatureScore] = []
+    for (f, feature) in features.enumerated() {
+      switch feature.kind {
+      case .binary:
+        let bi = s.binary.firstIndex(of: f)!
+        let pos = s.finePositive[((bi * s.U + u) * NB)..<((bi * s.U + u + 1) * NB)]
+        let auc = CellScoring.auc(positive: pos, all: all).auc
+        let score = max(auc, 1 - auc)
+        scores.append(FeatureScore(feature: feature.id, score: score, signed: auc, gain: score - baselines[f]))
+      case .graded:
+        let gi = s.graded.firstIndex(of: f)!
+        let r = CellScoring.pearson(
+          n: Double(s.count), sx: s.sum[u], sxx: s.sumSq[u], sy: s.featureSum[f], syy: s.featureSumSq[f],
+          sxy: s.sumVY[u * s.graded.count + gi])
+        scores.append(FeatureScore(feature: feature.id, score: abs(r), signed: r, gain: abs(r) - baselines[f]))
+      }
+    }
+    let bestIndex = scores.indices.max { (scores[$0].gain, scores[$0].score) < (scores[$1].gain, scores[$1].score) }
+    let best = bestIndex.map { scores[$0] }
+    let interpretable = bestIndex.map { CellScoring.isInterpretable(scores[$0], kind: features[$0].kind) } ?? false
+    // Selectivity: how rarely the cell strays far (> 0.5) from its median.
+    let median = quantile(all, 0.5)
+    var far = 0
+    for b in 0..<NB {
+      let (lo, hi) = CellStatistics.fineBinRange(b)
+      if (lo + hi) / 2 > median + 0.5 || (lo + hi) / 2 < median - 0.5 { far += Int(all[all.startIndex + b]) }
+    }
+    let farFraction = Double(far) / n
+    let selectivity = far == 0 ? 0 : 1 - farFraction
+    let lagMean = s.lagCount > 0 ? s.lagSum[u] / Double(s.lagCount) : 0
+    let autocorrelation = variance > 1e-9 ? min(1, max(-1, (lagMean - mean * mean) / variance)) : 0
+    let saturation = Double(s.saturated[u]) / n
+    var tags: [String] = []
+    if autocorrelation > 0.98 && variance.squareRoot() > 0.1 { tags.append("long memory") }
+    if farFraction > 0.001 && farFraction < 0.05 { tags.append("selective") }
+    if saturation > 0.5 { tags.append("saturated") }
+    let role: String
+    if let b = bestIndex, interpretable || scores[b].gain > 0 {
+      role = CellScoring.role(scores[b], feature: features[b])
+    } else {
+      role = tags.isEmpty ? "no clear role" : tags.joined(separator: ", ")
+    }
+    return CellReport(
+      id: unitID(u), rank: 0, best: best, scores: scores, role: role, interpretable: interpretable, mean: mean,
+      std: variance.squareRoot(), min: Double(s.minV[u]), max: Double(s.maxV[u]), saturation: saturation,
+      selectivity: selectivity, autocorrelation: autocorrelation, tags: tags,
+      histogram: Array(s.display[(u * CellStatistics.displayBins)..<((u + 1) * CellStatistics.displayBins)]),
+      topWindows: [], bottomWindows: [], bands: [])
+  }
+
+  /// The value below which a fraction q of the cell's values lie (bin resolution).
+  private func quantile(_ hist: ArraySlice<UInt32>, _ q: Double) -> Double {
+    let total = hist.reduce(0) { $0 + Double($1) }
+    var acc = 0.0
+    for (b, c) in hist.enumerated() {
+      acc += Double(c)
+      if acc >= q * total {
+        let (lo, hi) = CellStatistics.fineBinRange(b)
+        return (lo + hi) / 2
+      }
+    }
+    return 1
+  }
+
+  private func quantileBands(_ s: CellStatistics, unit u: Int) -> [WindowCollector.Band] {
+    let NB = CellStatistics.fineBins
+    let all = s.fine[(u * NB)..<((u + 1) * NB)]
+    let cuts: [(String, Double, Double)] = [
+      ("top 1%", 0.99, 1), ("90–99%", 0.9, 0.99), ("50–90%", 0.5, 0.9), ("10–50%", 0.1, 0.5), ("bottom 10%", 0, 0.1),
+    ]
+    return cuts.map { label, lo, hi in
+      WindowCollector.Band(
+        label: label, lower: lo == 0 ? -1 : Float(quantile(all, lo)), upper: hi == 1 ? 1 : Float(quantile(all, hi)))
+    }
+  }
+}
+
+/// [-1, 1] → 0...255.
+@inline(__always)
+func quantize(_ v: Float) -> UInt8 {
+  UInt8(max(0, min(255, ((v + 1) * 127.5).rounded())))
+}

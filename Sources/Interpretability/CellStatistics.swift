@@ -1,0 +1,188 @@
+import CharLSTM
+import Foundation
+
+/// Streaming statistics of every cell against every feature: the first pass of
+/// the analysis. Memory is fixed by the model and feature counts, never by the
+/// text's length.
+///
+/// Binary features are scored by ROC AUC from fine histograms: per cell, the
+/// values at positions where the feature is on, and all values, in `fineBins`
+/// bins equally spaced in atanh(v) over [-5, 5] (so saturated cells keep their
+/// resolution). Pairs that fall in the same bin count as ties, so the AUC is
+/// exact up to ½·Σ_b pos_b·neg_b / (P·N), the bound `CellScoring` reports.
+/// Graded features are scored by Pearson r from running sums.
+final class CellStatistics {
+  static let fineBins = 400
+  static let displayBins = 40
+
+  let U: Int, L: Int, H: Int, V: Int
+  let features: [TextFeature]
+  let binary: [Int], graded: [Int]  // indices into `features`
+  let topK: Int, gap: Int
+
+  var count = 0
+  var sum: [Double], sumSq: [Double], minV: [Float], maxV: [Float], saturated: [Int]
+  var lagSum: [Double], lagCount = 0
+  var prev: [[Float]]  // (streams, U) previous values, for the lag-1 autocorrelation
+  var prevPosition: [Int]
+  var fine: [UInt32]  // (U, fineBins) all positions
+  var finePositive: [UInt32]  // (binary, U, fineBins) positions where the feature is on
+  var display: [Int]  // (U, displayBins) uniform over [-1, 1]
+  var sumVY: [Double]  // (U, graded)
+  var featureSum: [Double], featureSumSq: [Double]  // (features)
+  var charCount: [Double], charFeatureSum: [Double], charFeatureSumSq: [Double]  // (V), (V, F), (V, F)
+  var gateLow: [Int], gateHigh: [Int]  // (L, 3, H) for gates i, f, o
+  var top: [[(Float, Int)]], bottom: [[(Float, Int)]]  // per unit, up to K (value, position)
+
+  // Per model
+  var lossSum = 0.0, predictions = 0, top1 = 0, top5 = 0
+  var surprises: [(Double, Int)] = []  // (nats, position), the largest few
+
+  // Current segment's feature values: (positions, features)
+  var segment: Range<Int> = 0..<0
+  var segmentValues: [Float] = []
+
+  init(config: ModelConfig, features: [TextFeature], streams: Int, topK: Int, gap: Int) {
+    L = config.numLayers
+    H = config.hiddenSize
+    V = config.vocabSize
+    U = L * 2 * H
+    self.features = features
+    binary = features.indices.filter { features[$0].kind == .binary }
+    graded = features.indices.filter { features[$0].kind == .graded }
+    self.topK = topK
+    self.gap = gap
+    let F = features.count
+    sum = .init(repeating: 0, count: U)
+    sumSq = sum
+    lagSum = sum
+    minV = .init(repeating: .infinity, count: U)
+    maxV = .init(repeating: -.infinity, count: U)
+    saturated = .init(repeating: 0, count: U)
+    prev = .init(repeating: .init(repeating: 0, count: U), count: streams)
+    prevPosition = .init(repeating: -2, count: streams)
+    fine = .init(repeating: 0, count: U * Self.fineBins)
+    finePositive = .init(repeating: 0, count: binary.count * U * Self.fineBins)
+    display = .init(repeating: 0, count: U * Self.displayBins)
+    sumVY = .init(repeating: 0, count: U * graded.count)
+    featureSum = .init(repeating: 0, count: F)
+    featureSumSq = featureSum
+    charCount = .init(repeating: 0, count: V)
+    charFeatureSum = .init(repeating: 0, count: V * F)
+    charFeatureSumSq = charFeatureSum
+    gateLow = .init(repeating: 0, count: L * 3 * H)
+    gateHigh = gateLow
+    top = .init(repeating: [], count: U)
+    bottom = top
+  }
+
+  /// Computes the features of a segment; scanners advance in text order.
+  func startSegment(_ range: Range<Int>, text: [Unicode.Scalar], scanners: inout [any FeatureScanner]) {
+    segment = range
+    let F = features.count
+    segmentValues = .init(repeating: 0, count: range.count * F)
+    for f in 0..<F {
+      for p in range { segmentValues[(p - range.lowerBound) * F + f] = scanners[f].value(at: p, in: text) }
+    }
+  }
+
+  @inline(__always)
+  static func fineBin(_ v: Float) -> Int {
+    let c = min(max(v, -0.99999), 0.99999)
+    let u = 0.5 * log((1 + c) / (1 - c))  // atanh
+    return min(fineBins - 1, max(0, Int((u + 5) / 10 * Float(fineBins))))
+  }
+
+  /// The value range [lower, upper) of a fine bin.
+  static func fineBinRange(_ b: Int) -> (Double, Double) {
+    let u0 = Double(b) / Double(fineBins) * 10 - 5, u1 = Double(b + 1) / Double(fineBins) * 10 - 5
+    return (b == 0 ? -1 : Foundation.tanh(u0), b == fineBins - 1 ? 1 : Foundation.tanh(u1))
+  }
+
+  func observe(_ o: Observation, symbol: Int) {
+    let F = features.count, row = (o.position - segment.lowerBound) * F
+    count += 1
+    let v = o.values
+    // Per cell: moments, extremes, histograms, lag.
+    let consecutive = prevPosition[o.stream] == o.position - 1
+    if consecutive { lagCount += 1 }
+    var activeBinary: [Int] = []
+    for (bi, f) in binary.enumerated() where segmentValues[row + f] > 0.5 { activeBinary.append(bi) }
+    prev[o.stream].withUnsafeMutableBufferPointer { pv in
+      for u in 0..<U {
+        let x = v[u]
+        sum[u] += Double(x)
+        sumSq[u] += Double(x) * Double(x)
+        if x < minV[u] { minV[u] = x }
+        if x > maxV[u] { maxV[u] = x }
+        if abs(x) > 0.9 { saturated[u] += 1 }
+        if consecutive { lagSum[u] += Double(x) * Double(pv[u]) }
+        pv[u] = x
+        let b = Self.fineBin(x)
+        fine[u * Self.fineBins + b] += 1
+        for bi in activeBinary { finePositive[(bi * U + u) * Self.fineBins + b] += 1 }
+        let d = min(Self.displayBins - 1, max(0, Int((x + 1) / 2 * Float(Self.displayBins))))
+        display[u * Self.displayBins + d] += 1
+        for (gi, f) in graded.enumerated() { sumVY[u * graded.count + gi] += Double(x) * Double(segmentValues[row + f]) }
+        insertExtreme(u, x, o.position)
+      }
+    }
+    prevPosition[o.stream] = o.position
+    // Features and what the current character alone says about them.
+    charCount[symbol] += 1
+    for f in 0..<F {
+      let y = Double(segmentValues[row + f])
+      featureSum[f] += y
+      featureSumSq[f] += y * y
+      charFeatureSum[symbol * F + f] += y
+      charFeatureSumSq[symbol * F + f] += y * y
+    }
+    // Gates i, f, o: time spent below 0.1 and above 0.9.
+    for k in 0..<L {
+      for (slot, gate) in [0, 1, 3].enumerated() {
+        for j in 0..<H {
+          let g = o.gates[k * 4 * H + gate * H + j], idx = (k * 3 + slot) * H + j
+          if g < 0.1 { gateLow[idx] += 1 } else if g > 0.9 { gateHigh[idx] += 1 }
+        }
+      }
+    }
+    // Predictions.
+    if let next = o.next {
+      let pTrue = o.probs[Int(next)]
+      var higher = 0
+      for c in 0..<V where o.probs[c] > pTrue { higher += 1 }
+      if higher == 0 { top1 += 1 }
+      if higher < 5 { top5 += 1 }
+      let nats = -Foundation.log(max(Double(pTrue), 1e-30))
+      lossSum += nats
+      predictions += 1
+      noteSurprise(nats, o.position)
+    }
+  }
+
+  /// Keeps the K largest and K smallest values of cell u at positions at least
+  /// `gap` apart (a new extreme displaces the weaker overlapping ones).
+  @inline(__always)
+  private func insertExtreme(_ u: Int, _ x: Float, _ p: Int) {
+    if top[u].count < topK || x > top[u][top[u].count - 1].0 { Self.insert(&top[u], x, p, topK, gap, >) }
+    if bottom[u].count < topK || x < bottom[u][bottom[u].count - 1].0 { Self.insert(&bottom[u], x, p, topK, gap, <) }
+  }
+
+  static func insert(_ list: inout [(Float, Int)], _ x: Float, _ p: Int, _ K: Int, _ gap: Int, _ better: (Float, Float) -> Bool) {
+    let overlapping = list.indices.filter { abs(list[$0].1 - p) < gap }
+    if overlapping.contains(where: { !better(x, list[$0].0) }) { return }
+    for i in overlapping.reversed() { list.remove(at: i) }
+    list.append((x, p))
+    list.sort { better($0.0, $1.0) || ($0.0 == $1.0 && $0.1 < $1.1) }
+    if list.count > K { list.removeLast() }
+  }
+
+  private func noteSurprise(_ nats: Double, _ p: Int) {
+    let keep = 20
+    if surprises.count < keep || nats > surprises[surprises.count - 1].0 {
+      surprises.append((nats, p))
+      surprises.sort { $0.0 > $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+      if surprises.count > keep { surprises.removeLast() }
+    }
+  }
+}
