@@ -22,10 +22,12 @@ public struct Dataset: Sendable {
     }
     let n = (indices.count - 1) / (B * T) * (B * T)
     let nb = n / (B * T)
-    let ntrain = Int(Double(nb) * trainFrac)
-    let nval = Int(Double(nb) * valFrac)
-    let needed = B * T * (valFrac > 0 ? 3 : 2) + 1
-    guard ntrain >= 1, valFrac == 0 || nval >= 1 else {
+    // At least one validation batch whenever validation is asked for, so that
+    // short texts still train (char-rnn would refuse them).
+    let nval = valFrac > 0 ? max(1, Int(Double(nb) * valFrac)) : 0
+    let ntrain = min(Int(Double(nb) * trainFrac), nb - nval)
+    let needed = B * T * (valFrac > 0 ? 2 : 1) + 1
+    guard ntrain >= 1 else {
       throw CellscopeError.textTooShort("the training text", needed: needed, got: indices.count)
     }
     self.B = B

@@ -20,10 +20,15 @@ extension LSTMNetwork {
         for j in 0..<G { Z[r * G + j] = W[lw.biasIH + j] + W[lw.biasHH + j] }
       }
       if k == 0 && config.embeddingSize == 0 {
-        // One-hot input: the product is a column gather of W_ih (4H, V).
+        // One-hot input: the product picks column x of W_ih (4H, V). Transpose
+        // once so that each pick is a contiguous row of Wᵀ (V, 4H).
+        let Wt = ws.oneHotRows.p  // (V, 4H)
+        for j in 0..<G {
+          for v in 0..<V { Wt[v * G + j] = W[lw.weightIH + j * V + v] }
+        }
         for r in 0..<(T * B) {
-          let x = Int(tokens[r])
-          for j in 0..<G { Z[r * G + j] += W[lw.weightIH + j * V + x] }
+          let row = Wt + Int(tokens[r]) * G, zr = Z + r * G
+          for j in 0..<G { zr[j] += row[j] }
         }
       } else {
         let X = layerInput(k, tokens: tokens, ws: ws, dropout: rng)  // (T·B, D)
@@ -44,7 +49,17 @@ extension LSTMNetwork {
           b: W + lw.weightHH, ldb: H, beta: 1, c: z, ldc: G)
         for b in 0..<B {
           let zb = z + b * G
-          for j in 0..<H {
+          var first = 0
+          if S.self == Float.self {
+            // The vectorised path; the loop below finishes any cells past a multiple of 8.
+            func f(_ p: UnsafeMutablePointer<S>) -> UnsafeMutablePointer<Float> {
+              UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+            }
+            first = lstmPointwiseFloat(
+              z: f(zb), cPrev: f(cPrev + b * H), cNext: f(cNext + b * H), tanhC: f(tc + b * H),
+              hNext: f(hNext + b * H), H: H)
+          }
+          for j in first..<H {
             let i = sigmoid(zb[j]), f = sigmoid(zb[H + j]), g = S.tanh(zb[2 * H + j])
             let o = sigmoid(zb[3 * H + j])
             zb[j] = i
@@ -147,7 +162,16 @@ extension LSTMNetwork {
         let cPrev = cache.c.p + t * B * H, tc = cache.tanhC.p + t * B * H, dht = dH + t * B * H
         for b in 0..<B {
           let gb = gates + b * G, dzb = dz + b * G
-          for j in 0..<H {
+          var first = 0
+          if S.self == Float.self {
+            func f(_ p: UnsafeMutablePointer<S>) -> UnsafeMutablePointer<Float> {
+              UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+            }
+            first = lstmPointwiseBackwardFloat(
+              gates: f(gb), cPrev: f(cPrev + b * H), tanhC: f(tc + b * H), dhAbove: f(dht + b * H),
+              dhNext: f(dhNext + b * H), dcNext: f(dcNext + b * H), dz: f(dzb), H: H)
+          }
+          for j in first..<H {
             let n = b * H + j
             let i = gb[j], f = gb[H + j], g = gb[2 * H + j], o = gb[3 * H + j]
             // h_t = o ⊙ tanh(c_t): into o and c_t; plus what flows back from t+1.
@@ -179,10 +203,16 @@ extension LSTMNetwork {
       }
 
       if k == 0 && config.embeddingSize == 0 {
-        // One-hot input: dW_ih's column x gathers the rows of dZ where x was read.
+        // One-hot input: dW_ih's column x gathers the rows of dZ where x was
+        // read; accumulate as contiguous rows of dWᵀ (V, 4H), then add transposed.
+        let dWt = ws.oneHotRows.p  // (V, 4H)
+        dWt.update(repeating: 0, count: V * G)
         for r in 0..<N {
-          let x = Int(tokens[r])
-          for j in 0..<G { dW[lw.weightIH + j * V + x] += dZ[r * G + j] }
+          let row = dWt + Int(tokens[r]) * G, dzr = dZ + r * G
+          for j in 0..<G { row[j] += dzr[j] }
+        }
+        for j in 0..<G {
+          for v in 0..<V { dW[lw.weightIH + j * V + v] += dWt[v * G + j] }
         }
         continue
       }

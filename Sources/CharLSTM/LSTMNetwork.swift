@@ -110,6 +110,7 @@ public final class LSTMWorkspace<S: LSTMScalar>: @unchecked Sendable {
 
   public let layers: [LayerCache]
   public let logits: Buffer<S>  // (T, B, V), softmax probabilities after `loss`
+  let oneHotRows: Buffer<S>  // (V, 4H) W_ih_l0ᵀ in forward, dW_ih_l0ᵀ in backward (one-hot input only)
   let dlogits: Buffer<S>  // (T, B, V)
   /// Gradients with respect to the initial state, filled by `backward`.
   public let dState: LSTMState<S>  // (L, B, H) each
@@ -130,6 +131,7 @@ public final class LSTMWorkspace<S: LSTMScalar>: @unchecked Sendable {
     }
     self.layers = layers
     logits = Buffer(T * B * V)
+    oneHotRows = Buffer(config.embeddingSize == 0 ? V * 4 * H : 0)
     dlogits = Buffer(T * B * V)
     dState = LSTMState(layers: L, batch: B, hidden: H)
   }

@@ -34,9 +34,40 @@ func csvField(_ s: String) -> String {
 /// `analysis.json`: the whole analysis (keys sorted, so identical inputs give
 /// identical bytes) without the excerpt's per-cell values, which live in the
 /// explorer's data file. Readable with `pandas.read_json` / `json.load`.
+///
+/// Figures are rounded to 4 decimals (the analysis is not more precise than
+/// that), which keeps the file a fraction of its size.
 public func analysisJSON(_ a: Analysis) -> String {
+  func r(_ x: Double) -> Double { (x * 10_000).rounded() / 10_000 }
+  func r(_ s: FeatureScore) -> FeatureScore {
+    FeatureScore(feature: s.feature, score: r(s.score), signed: r(s.signed), gain: r(s.gain))
+  }
+  func r(_ w: Window) -> Window {
+    var w = w
+    w.values = w.values.map { Float(r(Double($0))) }
+    return w
+  }
   var copy = a
   copy.excerpt.cellValues = []
+  copy.excerpt.topProbs = a.excerpt.topProbs.map { $0.map { Float(r(Double($0))) } }
+  copy.excerpt.loss = a.excerpt.loss.map { Float(r(Double($0))) }
+  copy.cells = a.cells.map { c in
+    var c = c
+    c.scores = c.scores.map(r)
+    c.best = c.best.map(r)
+    (c.mean, c.std, c.min, c.max) = (r(c.mean), r(c.std), r(c.min), r(c.max))
+    (c.saturation, c.selectivity, c.autocorrelation) = (r(c.saturation), r(c.selectivity), r(c.autocorrelation))
+    c.topWindows = c.topWindows.map(r)
+    c.bottomWindows = c.bottomWindows.map(r)
+    c.bands = c.bands.map { QuantileBand(label: $0.label, lower: r($0.lower), upper: r($0.upper), windows: $0.windows.map(r)) }
+    return c
+  }
+  copy.gates = a.gates.map { GateSaturation(layer: $0.layer, gate: $0.gate, left: $0.left.map(r), right: $0.right.map(r)) }
+  copy.features = a.features.map { f in
+    var f = f
+    (f.mean, f.std, f.characterBaseline) = (r(f.mean), r(f.std), r(f.characterBaseline))
+    return f
+  }
   return encodeJSON(copy) + "\n"
 }
 

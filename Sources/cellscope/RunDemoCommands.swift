@@ -17,7 +17,7 @@ struct RunCommand: ParsableCommand {
   func run() throws {
     try runReportingErrors {
       _ = try TemplateLocator.find(explicit: site.templates)  // fail before training, not after
-      try trainModel(textPath: text, out: model, flags: training, resume: nil)
+      _ = try trainModel(textPath: text, out: model, flags: training, resume: nil)
       try reportOnHeldOut(modelPath: model, textPath: text, textOverride: nil, site: site, analysis: analysis)
     }
   }
@@ -57,7 +57,7 @@ struct DemoCommand: ParsableCommand {
       flags.maxTime = maxTime
       flags.seed = seed
       flags.threads = 2
-      try trainModel(textPath: "demo-corpus.txt", out: model, flags: flags, resume: nil, textOverride: corpus)
+      _ = try trainModel(textPath: "demo-corpus.txt", out: model, flags: flags, resume: nil, textOverride: corpus)
       var site = try SiteFlags.parse([])
       site.out = out
       site.force = force
