@@ -16,13 +16,16 @@ struct DoubleQuoteScanner: DescribedScanner {
   static let name = "inside double quotes"
   static let kind = FeatureKind.binary
   static let definition = """
-    1 from an opening double quote up to its closing quote, so "a" reads 110: a straight " toggles, \
-    a typographic “ opens and ” closes, and a quote escaped by a backslash changes nothing. \
-    The state carries across line ends, so an unmatched quote inverts the text up to the next quote.
+    1 from an opening double quote up to its closing quote, so "a" reads 110. A straight " opens when \
+    it follows a space, a line start or an opening bracket and precedes a non-space, closes when it \
+    follows a non-space and precedes a space, punctuation or the end, and toggles otherwise; a \
+    typographic “ opens and ” closes; a quote escaped by a backslash changes nothing; a blank line \
+    closes any open quote (prose continues a quotation into a new paragraph by opening it again).
     """
 
   private var inside = false
   private var escaped = false
+  private var newlines = 0  // consecutive line ends seen, ignoring \r and spaces
 
   mutating func value(at i: Int, in text: [Unicode.Scalar]) -> Float {
     let c = text[i]
@@ -31,11 +34,26 @@ struct DoubleQuoteScanner: DescribedScanner {
     } else if c == "\\" {
       escaped = true
     } else if c == "\"" {
-      inside.toggle()
+      let before = i > 0 ? text[i - 1] : "\n", after = i + 1 < text.count ? text[i + 1] : "\n"
+      let opensAfter = before.properties.isWhitespace || "([{<=".unicodeScalars.contains(before)
+      let closesBefore = after.properties.isWhitespace || ".,;:!?)]}>".unicodeScalars.contains(after)
+      if opensAfter && !closesBefore {
+        inside = true
+      } else if !opensAfter && closesBefore {
+        inside = false
+      } else {
+        inside.toggle()
+      }
     } else if c == "“" {
       inside = true
     } else if c == "”" {
       inside = false
+    }
+    if c == "\n" {
+      newlines += 1
+      if newlines >= 2 { inside = false }
+    } else if c != "\r" && c != " " && c != "\t" {
+      newlines = 0
     }
     return inside ? 1 : 0
   }
@@ -235,9 +253,29 @@ struct CLikeLexer {
   private var escaped = false  // literal: the previous character was an unescaped backslash
 
   var inComment: Bool { state == .lineComment || state == .blockComment }
+
+  /// A `'` opens a literal unless it is an apostrophe inside a word (`don't`), and only
+  /// when a matching `'` follows on the same line, so prose apostrophes open nothing.
+  static func opensCharacterLiteral(_ text: [Unicode.Scalar], at i: Int) -> Bool {
+    func isWordCharacter(_ s: Unicode.Scalar) -> Bool { s.properties.isAlphabetic || s.properties.numericType != nil }
+    if i > 0, i + 1 < text.count, isWordCharacter(text[i - 1]), isWordCharacter(text[i + 1]) { return false }
+    var j = i + 1, escaped = false
+    while j < text.count, !text[j].isLineEnd {
+      if escaped {
+        escaped = false
+      } else if text[j] == "\\" {
+        escaped = true
+      } else if text[j] == "'" {
+        return true
+      }
+      j += 1
+    }
+    return false
+  }
   var inLiteral: Bool { if case .literal = state { true } else { false } }
 
-  mutating func read(_ c: Unicode.Scalar) {
+  mutating func read(_ text: [Unicode.Scalar], at i: Int) {
+    let c = text[i]
     switch state {
     case .code:
       if pendingSlash && c == "/" {
@@ -245,7 +283,7 @@ struct CLikeLexer {
       } else if pendingSlash && c == "*" {
         state = .blockComment
         pendingStar = false
-      } else if c == "\"" || c == "'" {
+      } else if c == "\"" || (c == "'" && Self.opensCharacterLiteral(text, at: i)) {
         state = .literal(quote: c)
         escaped = false
       }
@@ -289,7 +327,7 @@ struct CommentScanner: DescribedScanner {
   private var lexer = CLikeLexer()
 
   mutating func value(at i: Int, in text: [Unicode.Scalar]) -> Float {
-    lexer.read(text[i])
+    lexer.read(text, at: i)
     return lexer.inComment ? 1 : 0
   }
 }
@@ -298,22 +336,22 @@ struct CommentScanner: DescribedScanner {
 ///
 /// `"a"` reads 110 and `'a'` reads 110: the opening quote is inside, the closing one outside. A
 /// backslash escapes the next character (`"\""` is one literal), and a line end ends the literal
-/// (the line end is outside). Quotes inside comments open nothing. In prose, an apostrophe opens a
-/// literal that runs to the end of the line. See `CLikeLexer`.
+/// (the line end is outside). Quotes inside comments open nothing. A `'` opens a literal only when a
+/// matching `'` follows on the same line and it is not an apostrophe inside a word. See `CLikeLexer`.
 struct StringLiteralScanner: DescribedScanner {
   static let id = "in_string_literal"
   static let name = "inside a code string literal"
   static let kind = FeatureKind.binary
   static let definition = """
     1 from an opening " or ' up to the matching quote not escaped by a backslash, so "a" reads 110; \
-    a line end also ends the literal. Quotes inside comments do not count, and in prose an apostrophe \
-    opens a literal that runs to the end of the line.
+    a line end also ends the literal. Quotes inside comments do not count; a ' opens a literal only when \
+    a matching ' follows on the same line and it is not an apostrophe inside a word (don't).
     """
 
   private var lexer = CLikeLexer()
 
   mutating func value(at i: Int, in text: [Unicode.Scalar]) -> Float {
-    lexer.read(text[i])
+    lexer.read(text, at: i)
     return lexer.inLiteral ? 1 : 0
   }
 }

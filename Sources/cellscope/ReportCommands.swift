@@ -13,6 +13,8 @@ struct AnalysisFlags: ParsableArguments {
   @Option(help: "Streams run side by side in fast mode.") var streams = d.streams
   @Option(help: "Characters each fast-mode stream reads before recording.") var warmup = d.warmup
   @Option(help: "Analyse at most this many characters of the text (0: all).") var maxChars = 0
+  @Flag(help: "The text is the one the model trained on: analyse only its validation and test split.")
+  var heldOut = false
 
   func validate() throws {
     guard excerpt >= 1, streams >= 1, warmup >= 0, maxChars >= 0 else {
@@ -99,7 +101,8 @@ func writeReport(_ checkpoint: Checkpoint, textPath: String, textOverride: Strin
 {
   var options = site.options
   options.templates = try TemplateLocator.find(explicit: site.templates)
-  let text = try textOverride ?? readText(path: textPath, bytes: checkpoint.vocabulary.kind == .bytes)
+  var text = try textOverride ?? readText(path: textPath, bytes: checkpoint.vocabulary.kind == .bytes)
+  if analysis.heldOut && textOverride == nil { text = try heldOutText(checkpoint, text) }
   let result = try analyzeText(
     checkpoint, text: text, name: URL(fileURLWithPath: textPath).lastPathComponent, flags: analysis,
     display: site.allCells ? nil : site.top)
@@ -118,7 +121,8 @@ func writeReport(_ checkpoint: Checkpoint, textPath: String, textOverride: Strin
 }
 
 func analyzeText(_ checkpoint: Checkpoint, path: String, flags: AnalysisFlags, display: Int?) throws -> Analysis {
-  let text = try readText(path: path, bytes: checkpoint.vocabulary.kind == .bytes)
+  var text = try readText(path: path, bytes: checkpoint.vocabulary.kind == .bytes)
+  if flags.heldOut { text = try heldOutText(checkpoint, text) }
   return try analyzeText(checkpoint, text: text, name: URL(fileURLWithPath: path).lastPathComponent, flags: flags, display: display)
 }
 

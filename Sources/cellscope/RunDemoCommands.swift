@@ -74,14 +74,22 @@ func reportOnHeldOut(modelPath: String, textPath: String, textOverride: String?,
   throws
 {
   let checkpoint = try Checkpoint.load(path: modelPath)
-  let record = checkpoint.training!
-  let text = try textOverride ?? readText(path: textPath, bytes: record.options.bytes)
+  let text = try textOverride ?? readText(path: textPath, bytes: checkpoint.vocabulary.kind == .bytes)
+  let held = try heldOutText(checkpoint, text)
+  try writeReport(checkpoint, textPath: textPath, textOverride: held, site: site, analysis: analysis)
+}
+
+/// The validation and test batches of every stream of the text a model trained
+/// on, in stream order (see `Dataset.heldOut`).
+func heldOutText(_ checkpoint: Checkpoint, _ text: String) throws -> String {
+  guard let record = checkpoint.training else {
+    throw CellscopeError.invalidOption("--held-out needs a checkpoint trained by cellscope (it records the split).")
+  }
   let dataset = try Dataset(
     indices: try checkpoint.vocabulary.encode(text), batch: record.options.batchSize, steps: record.options.seqLength,
     trainFrac: record.options.trainFrac, valFrac: record.options.valFrac)
   var heldOut = dataset.heldOut()
   if heldOut.count < 2 { heldOut = dataset.data }
-  let heldOutText = checkpoint.vocabulary.decode(heldOut)
-  log("reporting on the held-out split: \(heldOut.count) characters")
-  try writeReport(checkpoint, textPath: textPath, textOverride: heldOutText, site: site, analysis: analysis)
+  log("analysing the held-out split: \(heldOut.count) characters")
+  return checkpoint.vocabulary.decode(heldOut)
 }

@@ -85,11 +85,25 @@ import Testing
       a""b
       0100
 
-      -- unterminated: on to the end of the text, across line ends
+      -- unterminated: on to the end of the text, across single line ends
       "a⏎b
       1111
       "a⏎b"c
       111100
+
+      -- a blank line closes a quotation (paragraphs that reopen a continued quote)
+      "a⏎⏎b
+      11100
+      "a⏎␠⏎"b"
+      11110110
+
+      -- context decides straight quotes: opening after a space, closing before one
+      x␠"y"␠"z"
+      001100110
+      a"b␠"c"␠d
+      011111000
+      f("s")
+      001100
 
       -- an escaped quote does not toggle; an escaped backslash does not escape the quote
       "a\"b"
@@ -402,9 +416,13 @@ import Testing
       /"a"
       0110
 
-      -- in prose an apostrophe opens a literal up to the line end
+      -- an apostrophe inside a word opens nothing; a ' needs its match on the same line
       don't␠go⏎ok
-      00011111000
+      00000000000
+      it's␠'x'␠ok
+      00000110000
+      'a⏎b'
+      00000
       """#))
   func inStringLiteral(_ row: BinaryRow) throws {
     try expectBinary("in_string_literal", row)
