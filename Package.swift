@@ -40,7 +40,7 @@ let package = Package(
 
     .testTarget(name: "CharLSTMTests", dependencies: ["CharLSTM"], resources: [.copy("Fixtures")]),
     .testTarget(name: "InterpretabilityTests", dependencies: ["Interpretability", "CharLSTM"]),
-    .testTarget(name: "ReportTests", dependencies: ["Report", "Interpretability", "CharLSTM"]),
+    .testTarget(name: "ReportTests", dependencies: ["Report", "Interpretability", "CharLSTM"], exclude: ["Goldens"]),
     .testTarget(name: "CLITests", dependencies: ["CharLSTM"]),
   ],
   swiftLanguageModes: [.v6]

@@ -77,9 +77,9 @@ struct CommandLineTests {
 
   @Test func badTextGetsOneClearSentenceAndNoFile() throws {
     let dir = Self.tempDir()
-    FileManager.default.createFile(atPath: dir + "/empty.txt", contents: Data())
-    FileManager.default.createFile(atPath: dir + "/binary.txt", contents: Data([0x41, 0x00, 0x42, 0x43]))
-    FileManager.default.createFile(atPath: dir + "/latin1.txt", contents: Data([0x61, 0x62, 0xE9, 0x20, 0x63]))
+    _ = FileManager.default.createFile(atPath: dir + "/empty.txt", contents: Data())
+    _ = FileManager.default.createFile(atPath: dir + "/binary.txt", contents: Data([0x41, 0x00, 0x42, 0x43]))
+    _ = FileManager.default.createFile(atPath: dir + "/latin1.txt", contents: Data([0x61, 0x62, 0xE9, 0x20, 0x63]))
     let cases = [
       ("empty.txt", "is empty"), ("binary.txt", "binary"), ("latin1.txt", "not valid UTF-8 (first bad byte at offset 2)"),
       ("missing.txt", "no such file"),
@@ -95,7 +95,7 @@ struct CommandLineTests {
 
   @Test func corruptCheckpointAndUnwritableOutput() throws {
     let dir = Self.tempDir()
-    FileManager.default.createFile(atPath: dir + "/bad.safetensors", contents: Data("not a model".utf8))
+    _ = FileManager.default.createFile(atPath: dir + "/bad.safetensors", contents: Data("not a model".utf8))
     let r = try Self.run(["sample", "bad.safetensors"], in: dir)
     #expect(r.status != 0 && r.stderr.contains("not a valid cellscope checkpoint"))
     try String(repeating: "some text here. ", count: 40).write(toFile: dir + "/t.txt", atomically: true, encoding: .utf8)
