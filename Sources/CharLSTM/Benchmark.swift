@@ -19,7 +19,9 @@ public enum Benchmark {
     return 3 * f
   }
 
-  public static func run(layers: Int, hidden: Int, batch B: Int, steps T: Int, vocab V: Int, iters: Int) -> Result {
+  public static func run(layers: Int, hidden: Int, batch B: Int, steps T: Int, vocab V: Int, iters: Int)
+    -> Result
+  {
     let config = ModelConfig(vocabSize: V, hiddenSize: hidden, numLayers: layers)
     let net = LSTMNetwork<Float>(config: config)
     net.initialize(seed: 1, uniformScale: 0.08, forgetBias: 1)
@@ -58,10 +60,14 @@ public enum Benchmark {
       b[i] = Float(i % 5) * 0.1
     }
     let clock = ContinuousClock()
-    Float.gemm(transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a: a.p, lda: n, b: b.p, ldb: n, beta: 0, c: c.p, ldc: n)
+    Float.gemm(
+      transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a: a.p, lda: n, b: b.p, ldb: n, beta: 0,
+      c: c.p, ldc: n)
     let reps = 5, t0 = clock.now
     for _ in 0..<reps {
-      Float.gemm(transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a: a.p, lda: n, b: b.p, ldb: n, beta: 0, c: c.p, ldc: n)
+      Float.gemm(
+        transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a: a.p, lda: n, b: b.p, ldb: n, beta: 0,
+        c: c.p, ldc: n)
     }
     return 2 * Double(n * n * n) * Double(reps) / seconds(clock.now - t0) / 1e9
   }

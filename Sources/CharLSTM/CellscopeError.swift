@@ -21,13 +21,16 @@ public enum CellscopeError: Error, CustomStringConvertible, Equatable {
     case .emptyText(let what):
       return "\(what) is empty: give a text file with some characters in it."
     case .invalidUTF8(let path, let offset):
-      return "\(path) is not valid UTF-8 (first bad byte at offset \(offset)); convert it to UTF-8, or train a byte-level model with --bytes."
+      return
+        "\(path) is not valid UTF-8 (first bad byte at offset \(offset)); convert it to UTF-8, or train a byte-level model with --bytes."
     case .binaryText(let path):
-      return "\(path) looks like a binary file (it contains NUL bytes), not text; give a text file, or use --bytes if you really mean it."
+      return
+        "\(path) looks like a binary file (it contains NUL bytes), not text; give a text file, or use --bytes if you really mean it."
     case .invalidVocabulary(let reason):
       return "invalid vocabulary: \(reason)."
     case .characterNotInVocabulary(let ch, let position):
-      return "the character \(ch) at position \(position) is not in the model's vocabulary; remove it or use a model trained on text that contains it."
+      return
+        "the character \(ch) at position \(position) is not in the model's vocabulary; remove it or use a model trained on text that contains it."
     case .vocabularyMismatch(let reason):
       return "vocabulary mismatch: \(reason)."
     case .corruptCheckpoint(let path, let reason):
@@ -37,9 +40,11 @@ public enum CellscopeError: Error, CustomStringConvertible, Equatable {
     case .invalidOption(let reason):
       return reason
     case .textTooShort(let what, let needed, let got):
-      return "\(what) is too short: it needs at least \(needed) characters for these settings but has \(got); use a longer text or smaller --batch-size/--seq-length."
+      return
+        "\(what) is too short: it needs at least \(needed) characters for these settings but has \(got); use a longer text or smaller --batch-size/--seq-length."
     case .diverged(let step, let loss, let kept):
-      return "training diverged at step \(step) (loss \(loss)); stopped, and kept the last good checkpoint at \(kept). Try a lower --learning-rate or --grad-clip."
+      return
+        "training diverged at step \(step) (loss \(loss)); stopped, and kept the last good checkpoint at \(kept). Try a lower --learning-rate or --grad-clip."
     }
   }
 }

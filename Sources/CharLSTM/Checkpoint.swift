@@ -19,7 +19,9 @@ public struct Checkpoint: Sendable {
   /// The state carried between training batches: h and c, each (L, B, H).
   public var carriedState: (h: [Float], c: [Float])?
 
-  public init(config: ModelConfig, vocabulary: Vocabulary, parameters: [Float], training: TrainingRecord? = nil) {
+  public init(
+    config: ModelConfig, vocabulary: Vocabulary, parameters: [Float], training: TrainingRecord? = nil
+  ) {
     self.config = config
     self.vocabulary = vocabulary
     self.parameters = parameters
@@ -71,14 +73,19 @@ public struct Checkpoint: Sendable {
   public init(_ st: SafeTensors, name: String) throws {
     func fail(_ reason: String) -> CellscopeError { .corruptCheckpoint(name, reason: reason) }
     guard let format = st.metadata["format"], format.hasPrefix("cellscope-") else {
-      throw fail("its metadata has no cellscope format tag (is it a plain PyTorch file? export it with scripts/torch_interop.py)")
+      throw fail(
+        "its metadata has no cellscope format tag (is it a plain PyTorch file? export it with scripts/torch_interop.py)"
+      )
     }
-    guard format == Checkpoint.format else { throw fail("format \(format) is newer than this cellscope reads (\(Checkpoint.format))") }
+    guard format == Checkpoint.format else {
+      throw fail("format \(format) is newer than this cellscope reads (\(Checkpoint.format))")
+    }
     guard let configText = st.metadata["config"], let config = decodeJSON(ModelConfig.self, configText) else {
       throw fail("its config metadata is missing or malformed")
     }
     do { try config.validate() } catch { throw fail("its config is invalid: \(error)") }
-    guard let vocabText = st.metadata["vocabulary"], let vj = decodeJSON(VocabularyJSON.self, vocabText) else {
+    guard let vocabText = st.metadata["vocabulary"], let vj = decodeJSON(VocabularyJSON.self, vocabText)
+    else {
       throw fail("its vocabulary metadata is missing or malformed")
     }
     let vocabulary: Vocabulary
@@ -88,7 +95,9 @@ public struct Checkpoint: Sendable {
     }
     var training: TrainingRecord?
     if let t = st.metadata["training"] {
-      guard let record = decodeJSON(TrainingRecord.self, t) else { throw fail("its training metadata is malformed") }
+      guard let record = decodeJSON(TrainingRecord.self, t) else {
+        throw fail("its training metadata is malformed")
+      }
       training = record
     }
     let layout = ParameterLayout(config)
@@ -96,8 +105,12 @@ public struct Checkpoint: Sendable {
     var known = Set<String>()
     for e in layout.entries {
       guard let t = st.tensors[e.name] else { throw fail("tensor \(e.name) is missing") }
-      guard t.shape == e.shape else { throw fail("tensor \(e.name) has shape \(t.shape), expected \(e.shape)") }
-      guard t.values.allSatisfy({ $0.isFinite }) else { throw fail("tensor \(e.name) contains NaN or infinite values") }
+      guard t.shape == e.shape else {
+        throw fail("tensor \(e.name) has shape \(t.shape), expected \(e.shape)")
+      }
+      guard t.values.allSatisfy({ $0.isFinite }) else {
+        throw fail("tensor \(e.name) contains NaN or infinite values")
+      }
       params.replaceSubrange(e.offset..<(e.offset + e.count), with: t.values)
       known.insert(e.name)
     }
@@ -112,7 +125,9 @@ public struct Checkpoint: Sendable {
             complete = false
             continue
           }
-          guard t.shape == e.shape else { throw fail("tensor \(name) has shape \(t.shape), expected \(e.shape)") }
+          guard t.shape == e.shape else {
+            throw fail("tensor \(name) has shape \(t.shape), expected \(e.shape)")
+          }
           values.replaceSubrange(e.offset..<(e.offset + e.count), with: t.values)
           known.insert(name)
         }
@@ -121,7 +136,9 @@ public struct Checkpoint: Sendable {
     }
     if let h = st.tensors["train.h"], let c = st.tensors["train.c"], let B = training?.options.batchSize {
       let shape = [config.numLayers, B, config.hiddenSize]
-      guard h.shape == shape, c.shape == shape else { throw fail("its carried training state has the wrong shape") }
+      guard h.shape == shape, c.shape == shape else {
+        throw fail("its carried training state has the wrong shape")
+      }
       carriedState = (h.values, c.values)
       known.formUnion(["train.h", "train.c"])
     }

@@ -16,7 +16,9 @@ public struct Dataset: Sendable {
 
   /// Throws when the text cannot fill one training batch and one validation batch.
   public init(indices: [Int32], batch B: Int, steps T: Int, trainFrac: Double, valFrac: Double) throws {
-    guard B >= 1, T >= 1 else { throw CellscopeError.invalidOption("--batch-size and --seq-length must be at least 1.") }
+    guard B >= 1, T >= 1 else {
+      throw CellscopeError.invalidOption("--batch-size and --seq-length must be at least 1.")
+    }
     guard trainFrac > 0, valFrac >= 0, trainFrac + valFrac <= 1 else {
       throw CellscopeError.invalidOption("--train-frac must be > 0, --val-frac >= 0, and together at most 1.")
     }
@@ -79,7 +81,8 @@ public func readText(path: String, bytes: Bool = false) throws -> String {
   } catch {
     var isDir: ObjCBool = false
     let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
-    let reason = !exists ? "no such file" : (isDir.boolValue ? "it is a folder" : "permission denied or unreadable")
+    let reason =
+      !exists ? "no such file" : (isDir.boolValue ? "it is a folder" : "permission denied or unreadable")
     throw CellscopeError.unreadableFile(path, reason: reason)
   }
   guard !data.isEmpty else { throw CellscopeError.emptyText(path) }

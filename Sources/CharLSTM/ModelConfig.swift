@@ -41,7 +41,8 @@ public struct ModelConfig: Codable, Equatable, Sendable {
       throw CellscopeError.invalidOption("--num-layers must be between 1 and 16 (got \(numLayers)).")
     }
     guard (0...8192).contains(embeddingSize) else {
-      throw CellscopeError.invalidOption("--embedding-size must be between 0 and 8192 (got \(embeddingSize)).")
+      throw CellscopeError.invalidOption(
+        "--embedding-size must be between 0 and 8192 (got \(embeddingSize)).")
     }
     guard dropout >= 0, dropout < 1 else {
       throw CellscopeError.invalidOption("--dropout must be in [0, 1) (got \(dropout)).")

@@ -37,7 +37,8 @@ public struct Optimizer: Sendable {
   public mutating func restore(slots saved: [String: [Float]], step: Int) throws {
     for name in Optimizer.slotNames(kind) {
       guard let v = saved[name], v.count == slots[name]!.count else {
-        throw CellscopeError.invalidOption("the checkpoint's optimizer state does not match --optimizer \(kind.rawValue).")
+        throw CellscopeError.invalidOption(
+          "the checkpoint's optimizer state does not match --optimizer \(kind.rawValue).")
       }
       slots[name] = v
     }
@@ -45,7 +46,9 @@ public struct Optimizer: Sendable {
   }
 
   /// Clamps every gradient to [-clip, clip] (clip ≤ 0 disables it), then updates.
-  public mutating func update(params: Buffer<Float>, grads: Buffer<Float>, learningRate lr: Double, clip: Double) {
+  public mutating func update(
+    params: Buffer<Float>, grads: Buffer<Float>, learningRate lr: Double, clip: Double
+  ) {
     let n = params.count, p = params.p, g = grads.p
     if clip > 0 {
       let c = Float(clip)

@@ -28,7 +28,8 @@ public struct SHA256 {
     for chunk in stride(from: 0, to: message.count, by: 64) {
       for i in 0..<16 {
         let j = chunk + 4 * i
-        w[i] = UInt32(message[j]) << 24 | UInt32(message[j + 1]) << 16 | UInt32(message[j + 2]) << 8
+        w[i] =
+          UInt32(message[j]) << 24 | UInt32(message[j + 1]) << 16 | UInt32(message[j + 2]) << 8
           | UInt32(message[j + 3])
       }
       for i in 16..<64 {
@@ -51,10 +52,14 @@ public struct SHA256 {
     let digits = Array("0123456789abcdef")
     var out = ""
     for word in h {
-      for shift in stride(from: 28, through: 0, by: -4) { out.append(digits[Int((word >> UInt32(shift)) & 0xF)]) }
+      for shift in stride(from: 28, through: 0, by: -4) {
+        out.append(digits[Int((word >> UInt32(shift)) & 0xF)])
+      }
     }
     return out
   }
 
-  @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+  @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 {
+    (x >> n) | (x << (32 - n))
+  }
 }

@@ -42,7 +42,8 @@ public struct SafeTensors: Sendable {
       let bytes = t.values.count * 4
       let shape = t.shape.map(String.init).joined(separator: ",")
       parts.append(
-        "\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}")
+        "\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}"
+      )
       offset += bytes
     }
     header += parts.joined(separator: ",") + "}"
@@ -64,7 +65,8 @@ public struct SafeTensors: Sendable {
 
   public static func read(path: String) throws -> SafeTensors {
     guard let data = FileManager.default.contents(atPath: path) else {
-      throw CellscopeError.unreadableFile(path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
+      throw CellscopeError.unreadableFile(
+        path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
     }
     return try parse([UInt8](data), name: path)
   }
@@ -75,7 +77,8 @@ public struct SafeTensors: Sendable {
     var n: UInt64 = 0
     for i in 0..<8 { n |= UInt64(bytes[i]) << (8 * UInt64(i)) }
     guard n <= UInt64(maxHeaderBytes), n <= UInt64(bytes.count - 8) else {
-      throw fail("its header length (\(n) bytes) runs past the end of the file (truncated, or not a safetensors file)")
+      throw fail(
+        "its header length (\(n) bytes) runs past the end of the file (truncated, or not a safetensors file)")
     }
     let headerEnd = 8 + Int(n)
     guard let object = try? JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd])),
@@ -98,7 +101,9 @@ public struct SafeTensors: Sendable {
         offsetsAny.count == 2
       else { throw fail("tensor \(key) lacks a dtype, shape or data_offsets") }
       let shape = try shapeAny.map { v -> Int in
-        guard let i = exactInt(v), i >= 0, i <= 1 << 32 else { throw fail("tensor \(key) has an invalid shape") }
+        guard let i = exactInt(v), i >= 0, i <= 1 << 32 else {
+          throw fail("tensor \(key) has an invalid shape")
+        }
         return i
       }
       guard let begin = exactInt(offsetsAny[0]), let end = exactInt(offsetsAny[1]), begin >= 0, begin <= end,

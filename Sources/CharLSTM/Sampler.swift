@@ -25,7 +25,9 @@ public struct Sampler {
   ///   - temperature: divides the logits; lower is more conservative. Must be > 0.
   ///   - argmax: always take the most likely character (temperature is ignored).
   /// - Throws: `characterNotInVocabulary` if the prime holds an unknown character.
-  public func sample(length: Int, temperature: Double = 1, prime: String = "", seed: UInt64 = 1, argmax: Bool = false)
+  public func sample(
+    length: Int, temperature: Double = 1, prime: String = "", seed: UInt64 = 1, argmax: Bool = false
+  )
     throws -> String
   {
     var rng = SeededGenerator(seed: seed)

@@ -29,7 +29,9 @@ public struct Scorer {
   /// - Throws: `characterNotInVocabulary`, or `textTooShort` for fewer than 2 characters.
   public func score(_ text: String, perChar: ((Int, UInt32, Double) -> Void)? = nil) throws -> Score {
     let x = try vocabulary.encode(text)
-    guard x.count >= 2 else { throw CellscopeError.textTooShort("the text to score", needed: 2, got: x.count) }
+    guard x.count >= 2 else {
+      throw CellscopeError.textTooShort("the text to score", needed: 2, got: x.count)
+    }
     let V = vocabulary.count
     let state = LSTMState<Float>(for: network, batch: 1)
     var total = 0.0

@@ -31,7 +31,9 @@ public final class Trainer {
   ///     from `options`.
   /// - Throws: `vocabularyMismatch` when resuming on a text with other characters,
   ///   `textTooShort`, `invalidOption`.
-  public init(text: String, textName: String, options requested: TrainingOptions, resume: Checkpoint? = nil) throws {
+  public init(text: String, textName: String, options requested: TrainingOptions, resume: Checkpoint? = nil)
+    throws
+  {
     var options = requested
     if let old = resume?.training?.options {
       options = old
@@ -41,21 +43,30 @@ public final class Trainer {
       options.evalEvery = requested.evalEvery
       options.checkpointEvery = requested.checkpointEvery
     } else if resume != nil {
-      throw CellscopeError.invalidOption("the checkpoint has no training state to resume (it was not trained by cellscope).")
+      throw CellscopeError.invalidOption(
+        "the checkpoint has no training state to resume (it was not trained by cellscope).")
     }
-    guard options.evalEvery >= 1 else { throw CellscopeError.invalidOption("--eval-every must be at least 1.") }
-    guard options.learningRate > 0 else { throw CellscopeError.invalidOption("--learning-rate must be positive.") }
+    guard options.evalEvery >= 1 else {
+      throw CellscopeError.invalidOption("--eval-every must be at least 1.")
+    }
+    guard options.learningRate > 0 else {
+      throw CellscopeError.invalidOption("--learning-rate must be positive.")
+    }
     self.options = options
     let kind: Vocabulary.Kind = options.bytes ? .bytes : .unicode
     let textVocabulary = try Vocabulary(text: text, kind: kind)
     if let resume {
       guard resume.vocabulary.kind == kind else {
-        throw CellscopeError.vocabularyMismatch("the checkpoint is a \(resume.vocabulary.kind.rawValue) model but the text was read as \(kind.rawValue)")
+        throw CellscopeError.vocabularyMismatch(
+          "the checkpoint is a \(resume.vocabulary.kind.rawValue) model but the text was read as \(kind.rawValue)"
+        )
       }
       let missing = textVocabulary.symbols.filter { resume.vocabulary.index(of: $0) == nil }
       guard missing.isEmpty else {
         let shown = missing.prefix(5).map { resume.vocabulary.describe($0) }.joined(separator: " ")
-        throw CellscopeError.vocabularyMismatch("the text has \(missing.count) character(s) the checkpoint's vocabulary lacks (\(shown)); resume on the same text")
+        throw CellscopeError.vocabularyMismatch(
+          "the text has \(missing.count) character(s) the checkpoint's vocabulary lacks (\(shown)); resume on the same text"
+        )
       }
       vocabulary = resume.vocabulary
     } else {
@@ -83,9 +94,12 @@ public final class Trainer {
       }
       record = old
       rng = SeededGenerator(seed: old.rngState)
-      if old.textSHA256 != hash { pendingWarnings.append("the text differs from the one this checkpoint was trained on.") }
+      if old.textSHA256 != hash {
+        pendingWarnings.append("the text differs from the one this checkpoint was trained on.")
+      }
     } else {
-      network.initialize(seed: options.seed, uniformScale: options.initUniform, forgetBias: options.forgetBias)
+      network.initialize(
+        seed: options.seed, uniformScale: options.initUniform, forgetBias: options.forgetBias)
       rng = SeededGenerator(seed: options.seed ^ 0xD509_0A7E)
       record = TrainingRecord(
         options: options, textName: textName, textCharacters: indices.count, textSHA256: hash,
@@ -110,7 +124,9 @@ public final class Trainer {
   /// - Throws: `diverged` when the loss becomes NaN or explodes; the last good
   ///   checkpoint on disk is left as it was.
   @discardableResult
-  public func run(outPath: String?, shouldStop: () -> Bool = { false }, progress: (TrainingEvent) -> Void = { _ in })
+  public func run(
+    outPath: String?, shouldStop: () -> Bool = { false }, progress: (TrainingEvent) -> Void = { _ in }
+  )
     throws -> Checkpoint
   {
     let B = options.batchSize, T = options.seqLength, N = dataset.trainBatches.count
@@ -119,7 +135,10 @@ public final class Trainer {
     let total = totalSteps
     let explode = Swift.max(3 * Foundation.log(Double(vocabulary.count)), 10)
     for w in pendingWarnings { progress(.warning(w)) }
-    progress(.started(totalSteps: total, batchesPerEpoch: N, vocabulary: vocabulary.count, parameters: network.layout.count))
+    progress(
+      .started(
+        totalSteps: total, batchesPerEpoch: N, vocabulary: vocabulary.count, parameters: network.layout.count)
+    )
     let clock = ContinuousClock(), start = clock.now
     var stepsThisRun = 0
     var lastSaved: String?
@@ -138,11 +157,14 @@ public final class Trainer {
       network.forward(tokens: inputs, state: state, workspace: ws, dropout: &rng)
       let loss = network.loss(targets: targets, workspace: ws)
       guard loss.isFinite, loss < explode else {
-        throw CellscopeError.diverged(step: record.step + 1, loss: loss, kept: lastSaved ?? "(none written yet)")
+        throw CellscopeError.diverged(
+          step: record.step + 1, loss: loss, kept: lastSaved ?? "(none written yet)")
       }
       network.grads.zero()
       network.backward(tokens: inputs, workspace: ws)
-      optimizer.update(params: network.params, grads: network.grads, learningRate: record.learningRate, clip: options.gradClip)
+      optimizer.update(
+        params: network.params, grads: network.grads, learningRate: record.learningRate,
+        clip: options.gradClip)
       record.step += 1
       record.trainLoss.append(Float(loss))
       record.rngState = rng.state
@@ -150,17 +172,22 @@ public final class Trainer {
       let now = seconds(clock.now - start)
       let rate = Double(stepsThisRun * B * T) / Swift.max(now, 1e-9)
       let eta = Double(total - record.step) * now / Double(stepsThisRun)
-      progress(.step(step: record.step, totalSteps: total, epoch: record.epoch, loss: loss, charsPerSecond: rate, eta: eta))
+      progress(
+        .step(
+          step: record.step, totalSteps: total, epoch: record.epoch, loss: loss, charsPerSecond: rate,
+          eta: eta))
       let evalDue = record.step % options.evalEvery == 0
-      if evalDue && record.step < total { try evaluate(outPath, ws: ws, progress: progress, saved: &lastSaved) }
-      else if let every = options.checkpointEvery, record.step % every == 0, let outPath {
+      if evalDue && record.step < total {
+        try evaluate(outPath, ws: ws, progress: progress, saved: &lastSaved)
+      } else if let every = options.checkpointEvery, record.step % every == 0, let outPath {
         try checkpoint().save(to: outPath)
         lastSaved = outPath
         progress(.saved(path: outPath))
       }
     }
     let recent = record.trainLoss.suffix(N)
-    record.finalTrainLoss = recent.isEmpty ? nil : recent.reduce(0.0) { $0 + Double($1) } / Double(recent.count)
+    record.finalTrainLoss =
+      recent.isEmpty ? nil : recent.reduce(0.0) { $0 + Double($1) } / Double(recent.count)
     try evaluate(outPath, ws: ws, progress: progress, saved: &lastSaved, final: true)
     progress(.finished(record))
     return checkpoint()
@@ -173,7 +200,8 @@ public final class Trainer {
   ) throws {
     if !dataset.valBatches.isEmpty {
       let val = evaluateLoss(dataset.valBatches, ws: ws)
-      record.evaluations.append(.init(step: record.step, epoch: record.epoch, valLoss: val, learningRate: record.learningRate))
+      record.evaluations.append(
+        .init(step: record.step, epoch: record.epoch, valLoss: val, learningRate: record.learningRate))
       progress(.evaluated(step: record.step, valLoss: val))
       if val < (record.bestValLoss ?? .infinity) {
         record.bestValLoss = val
@@ -183,7 +211,9 @@ public final class Trainer {
       }
     }
     let sampler = Sampler(network: network, vocabulary: vocabulary)
-    if let text = try? sampler.sample(length: options.sampleLength, temperature: 1, seed: options.seed &+ UInt64(record.step)) {
+    if let text = try? sampler.sample(
+      length: options.sampleLength, temperature: 1, seed: options.seed &+ UInt64(record.step))
+    {
       record.samples.append(.init(step: record.step, text: text))
     }
     if final && !dataset.testBatches.isEmpty { record.testLoss = evaluateLoss(dataset.testBatches, ws: ws) }
@@ -210,7 +240,8 @@ public final class Trainer {
 
   /// The current model, optimizer and position as a checkpoint.
   public func checkpoint() -> Checkpoint {
-    var c = Checkpoint(config: network.config, vocabulary: vocabulary, parameters: network.params.array, training: record)
+    var c = Checkpoint(
+      config: network.config, vocabulary: vocabulary, parameters: network.params.array, training: record)
     c.optimizerSlots = optimizer.slots
     c.carriedState = (state.h.array, state.c.array)
     return c

@@ -29,7 +29,11 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
   public init() {}
 
   public var modelConfig: (Int) -> ModelConfig {
-    { V in ModelConfig(vocabSize: V, hiddenSize: rnnSize, numLayers: numLayers, embeddingSize: embeddingSize, dropout: dropout) }
+    { V in
+      ModelConfig(
+        vocabSize: V, hiddenSize: rnnSize, numLayers: numLayers, embeddingSize: embeddingSize,
+        dropout: dropout)
+    }
   }
 }
 

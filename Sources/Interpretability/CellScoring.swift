@@ -63,7 +63,9 @@ enum CellScoring {
 
   /// Correlation ratio η of a graded feature given the current character: the
   /// best |r| any function of the character can reach.
-  static func correlationRatio(count: [Double], sum: [Double], total: Double, totalSum: Double, totalSumSq: Double) -> Double {
+  static func correlationRatio(
+    count: [Double], sum: [Double], total: Double, totalSum: Double, totalSumSq: Double
+  ) -> Double {
     guard total > 0 else { return 0 }
     let mean = totalSum / total
     let variance = totalSumSq / total - mean * mean

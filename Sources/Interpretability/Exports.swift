@@ -56,13 +56,19 @@ public func analysisJSON(_ a: Analysis) -> String {
     c.scores = c.scores.map(r)
     c.best = c.best.map(r)
     (c.mean, c.std, c.min, c.max) = (r(c.mean), r(c.std), r(c.min), r(c.max))
-    (c.saturation, c.selectivity, c.autocorrelation) = (r(c.saturation), r(c.selectivity), r(c.autocorrelation))
+    (c.saturation, c.selectivity, c.autocorrelation) = (
+      r(c.saturation), r(c.selectivity), r(c.autocorrelation)
+    )
     c.topWindows = c.topWindows.map(r)
     c.bottomWindows = c.bottomWindows.map(r)
-    c.bands = c.bands.map { QuantileBand(label: $0.label, lower: r($0.lower), upper: r($0.upper), windows: $0.windows.map(r)) }
+    c.bands = c.bands.map {
+      QuantileBand(label: $0.label, lower: r($0.lower), upper: r($0.upper), windows: $0.windows.map(r))
+    }
     return c
   }
-  copy.gates = a.gates.map { GateSaturation(layer: $0.layer, gate: $0.gate, left: $0.left.map(r), right: $0.right.map(r)) }
+  copy.gates = a.gates.map {
+    GateSaturation(layer: $0.layer, gate: $0.gate, left: $0.left.map(r), right: $0.right.map(r))
+  }
   copy.features = a.features.map { f in
     var f = f
     (f.mean, f.std, f.characterBaseline) = (r(f.mean), r(f.std), r(f.characterBaseline))

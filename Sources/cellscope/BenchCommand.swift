@@ -1,17 +1,22 @@
 import ArgumentParser
 import CharLSTM
 import Foundation
+import Interpretability
 
 struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
-    abstract: "Measure training and forward speed (use a release build: swift run -c release cellscope bench).")
+    abstract:
+      "Measure training and forward speed (use a release build: swift run -c release cellscope bench).")
 
   @Option(help: "Configurations as layers,hidden,batch,seq; separate several with spaces.")
   var config: [String] = ["2,128,50,50", "2,256,50,50", "2,512,100,100", "3,512,50,50"]
   @Option(help: "Vocabulary size of the synthetic data.") var vocab = 65
   @Option(help: "Timed steps per configuration (after one warm-up step).") var iters = 10
   @Option(help: "OpenBLAS threads (0: its default).") var threads = 2
+  @Option(help: "Recorder configurations as layers,hidden,batch (batch 1 = exact single stream).")
+  var record: [String] = ["2,128,64", "2,512,64", "2,512,1", "3,512,64"]
+  @Option(help: "Characters recorded per recorder configuration.") var recordChars = 20_000
 
   func run() throws {
     setMatrixThreads(threads)
@@ -21,11 +26,21 @@ struct BenchCommand: ParsableCommand {
     for c in config {
       let parts = c.split(separator: ",").compactMap { Int($0) }
       guard parts.count == 4 else { throw ValidationError("--config must look like 2,128,50,50 (got \(c)).") }
-      let r = Benchmark.run(layers: parts[0], hidden: parts[1], batch: parts[2], steps: parts[3], vocab: vocab, iters: iters)
+      let r = Benchmark.run(
+        layers: parts[0], hidden: parts[1], batch: parts[2], steps: parts[3], vocab: vocab, iters: iters)
       print(
         String(
           format: "%@\t%.0f\t%.1f\t%.1f\t%.0f%%\t%.0f", c, r.trainCharsPerSecond, r.msPerStep, r.gflops,
           100 * r.gflops / gemm, r.forwardCharsPerSecond))
+    }
+    print("recorder(L,H,B)\trecord chars/s (every c, h, gate, softmax, top-5)")
+    for c in record {
+      let parts = c.split(separator: ",").compactMap { Int($0) }
+      guard parts.count == 3 else { throw ValidationError("--record must look like 2,512,64 (got \(c)).") }
+      let chars = parts[2] == 1 ? min(recordChars, 4000) : recordChars
+      let rate = RecordingBenchmark.run(
+        layers: parts[0], hidden: parts[1], batch: parts[2], characters: chars, vocab: vocab)
+      print(String(format: "%@\t%.0f", c, rate))
     }
   }
 }

@@ -9,7 +9,8 @@ struct Cellscope: ParsableCommand {
     abstract: "Train a character-level LSTM and see what each of its cells learned.",
     discussion: "Start with `cellscope demo`, then open site/index.html in a browser.",
     subcommands: [
-      DemoCommand.self, TrainCommand.self, SampleCommand.self, ScoreCommand.self, AnalyzeCommand.self, ReportCommand.self,
+      DemoCommand.self, TrainCommand.self, SampleCommand.self, ScoreCommand.self, AnalyzeCommand.self,
+      ReportCommand.self,
       RunCommand.self, BenchCommand.self,
     ])
 }

@@ -11,7 +11,9 @@ final class ProgressPrinter {
   func handle(_ event: TrainingEvent) {
     switch event {
     case .started(let total, let perEpoch, let vocabulary, let parameters):
-      log("training: \(total) steps, \(perEpoch) batches per epoch, vocabulary \(vocabulary), \(parameters) parameters")
+      log(
+        "training: \(total) steps, \(perEpoch) batches per epoch, vocabulary \(vocabulary), \(parameters) parameters"
+      )
     case .step(let step, let total, let epoch, let loss, let rate, let eta):
       let line = String(
         format: "step %d/%d  epoch %.2f  train %.4f  val %@  %.0f chars/s  ETA %@", step, total, epoch, loss,
@@ -29,7 +31,8 @@ final class ProgressPrinter {
     case .evaluated(let step, let val):
       lastVal = val
       if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-      log(String(format: "step %d: validation loss %.4f nats/char (%.3f bits/char)", step, val, val / log(2.0)))
+      log(
+        String(format: "step %d: validation loss %.4f nats/char (%.3f bits/char)", step, val, val / log(2.0)))
     case .saved: break
     case .warning(let message): log("warning: " + message)
     case .finished:
@@ -41,5 +44,6 @@ final class ProgressPrinter {
 func formatDuration(_ s: Double) -> String {
   guard s.isFinite, s >= 0 else { return "-" }
   let t = Int(s.rounded())
-  return t >= 3600 ? String(format: "%dh%02dm", t / 3600, t % 3600 / 60) : String(format: "%dm%02ds", t / 60, t % 60)
+  return t >= 3600
+    ? String(format: "%dh%02dm", t / 3600, t % 3600 / 60) : String(format: "%dm%02ds", t / 60, t % 60)
 }

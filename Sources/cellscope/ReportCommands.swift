@@ -8,7 +8,8 @@ import Report
 struct AnalysisFlags: ParsableArguments {
   static let d = RecorderOptions()
   @Option(help: "Characters kept whole for the colour-coded pages.") var excerpt = d.excerpt
-  @Flag(help: "Record one stream from the first character (slower; default: fast batched streams with warm-up).")
+  @Flag(
+    help: "Record one stream from the first character (slower; default: fast batched streams with warm-up).")
   var exact = false
   @Option(help: "Streams run side by side in fast mode.") var streams = d.streams
   @Option(help: "Characters each fast-mode stream reads before recording.") var warmup = d.warmup
@@ -18,7 +19,8 @@ struct AnalysisFlags: ParsableArguments {
 
   func validate() throws {
     guard excerpt >= 1, streams >= 1, warmup >= 0, maxChars >= 0 else {
-      throw ValidationError("--excerpt and --streams must be at least 1; --warmup and --max-chars not negative.")
+      throw ValidationError(
+        "--excerpt and --streams must be at least 1; --warmup and --max-chars not negative.")
     }
   }
 
@@ -96,7 +98,9 @@ struct SiteFlags: ParsableArguments {
 }
 
 /// Reads (or takes) the text, analyses it, samples, and writes the site.
-func writeReport(_ checkpoint: Checkpoint, textPath: String, textOverride: String?, site: SiteFlags, analysis: AnalysisFlags)
+func writeReport(
+  _ checkpoint: Checkpoint, textPath: String, textOverride: String?, site: SiteFlags, analysis: AnalysisFlags
+)
   throws
 {
   var options = site.options
@@ -110,23 +114,34 @@ func writeReport(_ checkpoint: Checkpoint, textPath: String, textOverride: Strin
   let sampler = Sampler(checkpoint: checkpoint)
   var samples: [TemperatureSample] = []
   for t in [0.2, 0.5, 1.0] {
-    samples.append(.init(label: "temperature \(t)", temperature: t, text: try sampler.sample(length: 600, temperature: t, seed: 1)))
+    samples.append(
+      .init(
+        label: "temperature \(t)", temperature: t,
+        text: try sampler.sample(length: 600, temperature: t, seed: 1)))
   }
-  samples.append(.init(label: "argmax", temperature: nil, text: try sampler.sample(length: 600, seed: 1, argmax: true)))
-  let summary = try SiteWriter.write(SiteInput(analysis: result, checkpoint: checkpoint, samples: samples), to: site.out, options: options)
+  samples.append(
+    .init(label: "argmax", temperature: nil, text: try sampler.sample(length: 600, seed: 1, argmax: true)))
+  let summary = try SiteWriter.write(
+    SiteInput(analysis: result, checkpoint: checkpoint, samples: samples), to: site.out, options: options)
   print(cellTable(result, limit: 10))
   print(
     "wrote \(site.out)/index.html: \(summary.files) files, \(summary.bytes / 1024) KiB; largest \(summary.largestFile) (\(summary.largestBytes / 1024) KiB)"
   )
 }
 
-func analyzeText(_ checkpoint: Checkpoint, path: String, flags: AnalysisFlags, display: Int?) throws -> Analysis {
+func analyzeText(_ checkpoint: Checkpoint, path: String, flags: AnalysisFlags, display: Int?) throws
+  -> Analysis
+{
   var text = try readText(path: path, bytes: checkpoint.vocabulary.kind == .bytes)
   if flags.heldOut { text = try heldOutText(checkpoint, text) }
-  return try analyzeText(checkpoint, text: text, name: URL(fileURLWithPath: path).lastPathComponent, flags: flags, display: display)
+  return try analyzeText(
+    checkpoint, text: text, name: URL(fileURLWithPath: path).lastPathComponent, flags: flags, display: display
+  )
 }
 
-func analyzeText(_ checkpoint: Checkpoint, text full: String, name: String, flags: AnalysisFlags, display: Int?) throws
+func analyzeText(
+  _ checkpoint: Checkpoint, text full: String, name: String, flags: AnalysisFlags, display: Int?
+) throws
   -> Analysis
 {
   var text = full

@@ -57,7 +57,8 @@ struct DemoCommand: ParsableCommand {
       flags.maxTime = maxTime
       flags.seed = seed
       flags.threads = 2
-      _ = try trainModel(textPath: "demo-corpus.txt", out: model, flags: flags, resume: nil, textOverride: corpus)
+      _ = try trainModel(
+        textPath: "demo-corpus.txt", out: model, flags: flags, resume: nil, textOverride: corpus)
       var site = try SiteFlags.parse([])
       site.out = out
       site.force = force
@@ -70,7 +71,9 @@ struct DemoCommand: ParsableCommand {
 }
 
 /// Reports on the validation and test batches of the text the model trained on.
-func reportOnHeldOut(modelPath: String, textPath: String, textOverride: String?, site: SiteFlags, analysis: AnalysisFlags)
+func reportOnHeldOut(
+  modelPath: String, textPath: String, textOverride: String?, site: SiteFlags, analysis: AnalysisFlags
+)
   throws
 {
   let checkpoint = try Checkpoint.load(path: modelPath)
@@ -83,10 +86,12 @@ func reportOnHeldOut(modelPath: String, textPath: String, textOverride: String?,
 /// on, in stream order (see `Dataset.heldOut`).
 func heldOutText(_ checkpoint: Checkpoint, _ text: String) throws -> String {
   guard let record = checkpoint.training else {
-    throw CellscopeError.invalidOption("--held-out needs a checkpoint trained by cellscope (it records the split).")
+    throw CellscopeError.invalidOption(
+      "--held-out needs a checkpoint trained by cellscope (it records the split).")
   }
   let dataset = try Dataset(
-    indices: try checkpoint.vocabulary.encode(text), batch: record.options.batchSize, steps: record.options.seqLength,
+    indices: try checkpoint.vocabulary.encode(text), batch: record.options.batchSize,
+    steps: record.options.seqLength,
     trainFrac: record.options.trainFrac, valFrac: record.options.valFrac)
   var heldOut = dataset.heldOut()
   if heldOut.count < 2 { heldOut = dataset.data }

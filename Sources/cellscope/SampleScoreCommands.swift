@@ -3,7 +3,8 @@ import CharLSTM
 import Foundation
 
 struct SampleCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "sample", abstract: "Generate text from a model.")
+  static let configuration = CommandConfiguration(
+    commandName: "sample", abstract: "Generate text from a model.")
 
   @Argument(help: "A cellscope checkpoint (.safetensors).") var model: String
   @Option(help: "Characters to generate.") var length = 2000
@@ -36,11 +37,13 @@ struct SampleCommand: ParsableCommand {
 
 struct ScoreCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "score", abstract: "Cross-entropy of a text under a model: nats and bits per character, perplexity.")
+    commandName: "score",
+    abstract: "Cross-entropy of a text under a model: nats and bits per character, perplexity.")
 
   @Argument(help: "A cellscope checkpoint (.safetensors).") var model: String
   @Argument(help: "UTF-8 text file to score.") var text: String
-  @Flag(help: "Print one TSV line per predicted character: position, character, loss in nats.") var perChar = false
+  @Flag(help: "Print one TSV line per predicted character: position, character, loss in nats.") var perChar =
+    false
 
   func run() throws {
     try runReportingErrors {
@@ -51,7 +54,8 @@ struct ScoreCommand: ParsableCommand {
       if perChar { print("position\tcharacter\tnats") }
       let score = try scorer.score(body) { position, symbol, nats in
         guard perChar else { return }
-        lines.append("\(position)\t\(checkpoint.vocabulary.describe(symbol))\t\(String(format: "%.6f", nats))")
+        lines.append(
+          "\(position)\t\(checkpoint.vocabulary.describe(symbol))\t\(String(format: "%.6f", nats))")
         if lines.count >= 4096 {
           print(lines.joined(separator: "\n"))
           lines.removeAll(keepingCapacity: true)

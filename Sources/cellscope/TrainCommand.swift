@@ -22,17 +22,22 @@ struct TrainingFlags: ParsableArguments {
   @Option(help: "Stop after this many steps.") var maxSteps: Int?
   @Option(help: "Stop after this many seconds (then validate and save).") var maxTime: Double?
   @Option(help: "Fraction of batches used for training.") var trainFrac = d.trainFrac
-  @Option(help: "Fraction of batches used for validation; the rest is the test split.") var valFrac = d.valFrac
+  @Option(help: "Fraction of batches used for validation; the rest is the test split.") var valFrac = d
+    .valFrac
   @Option(help: "Validate (and save) every N steps.") var evalEvery = d.evalEvery
   @Option(help: "Also save every N steps.") var checkpointEvery: Int?
   @Option(help: "Random seed for weights, dropout and samples.") var seed = d.seed
-  @Option(help: "Initialise uniformly in ±x (char-rnn); 0 uses PyTorch's initialisation.") var initUniform = d.initUniform ?? 0
-  @Option(help: "Added to the forget-gate bias at initialisation (char-rnn: 1).") var forgetBias = d.forgetBias
+  @Option(help: "Initialise uniformly in ±x (char-rnn); 0 uses PyTorch's initialisation.") var initUniform =
+    d.initUniform ?? 0
+  @Option(help: "Added to the forget-gate bias at initialisation (char-rnn: 1).") var forgetBias = d
+    .forgetBias
   @Flag(help: "Byte-level vocabulary instead of Unicode characters.") var bytes = false
   @Option(help: "OpenBLAS threads (0: its default).") var threads = 0
 
   func validate() throws {
-    guard Optimizer.Kind(rawValue: optimizer) != nil else { throw ValidationError("--optimizer must be rmsprop or adam.") }
+    guard Optimizer.Kind(rawValue: optimizer) != nil else {
+      throw ValidationError("--optimizer must be rmsprop or adam.")
+    }
     guard rnnSize >= 1, numLayers >= 1, seqLength >= 1, batchSize >= 1 else {
       throw ValidationError("--rnn-size, --num-layers, --seq-length and --batch-size must be at least 1.")
     }
@@ -78,7 +83,8 @@ struct TrainCommand: ParsableCommand {
     commandName: "train", abstract: "Train a char-LSTM on a text file (char-rnn's options and defaults).")
 
   @Argument(help: "UTF-8 text file to train on.") var text: String
-  @Option(help: "Checkpoint file to write (the best by validation loss goes beside it).") var out = "model.safetensors"
+  @Option(help: "Checkpoint file to write (the best by validation loss goes beside it).") var out =
+    "model.safetensors"
   @Option(help: "Continue training from this checkpoint, exactly where it stopped.") var resume: String?
   @OptionGroup var training: TrainingFlags
 
@@ -91,7 +97,9 @@ struct TrainCommand: ParsableCommand {
 }
 
 /// Trains with live progress; shared by `train`, `run` and `demo`.
-func trainModel(textPath: String, out: String, flags: TrainingFlags, resume: String?, textOverride: String? = nil)
+func trainModel(
+  textPath: String, out: String, flags: TrainingFlags, resume: String?, textOverride: String? = nil
+)
   throws -> TrainingRecord
 {
   setMatrixThreads(flags.threads)
@@ -102,8 +110,13 @@ func trainModel(textPath: String, out: String, flags: TrainingFlags, resume: Str
   try ensureWritable(out)
   installInterruptHandler()
   let progress = ProgressPrinter()
-  let final = try trainer.run(outPath: out, shouldStop: { interruptRequested != 0 }, progress: progress.handle)
-  if interruptRequested != 0 { log("interrupted: saved the model at step \(final.training?.step ?? 0) to \(out); continue with --resume \(out).") }
+  let final = try trainer.run(
+    outPath: out, shouldStop: { interruptRequested != 0 }, progress: progress.handle)
+  if interruptRequested != 0 {
+    log(
+      "interrupted: saved the model at step \(final.training?.step ?? 0) to \(out); continue with --resume \(out)."
+    )
+  }
   return final.training!
 }
 
@@ -121,5 +134,6 @@ func ensureWritable(_ path: String) throws {
 
 func summaryLine(_ r: TrainingRecord) -> String {
   func f(_ x: Double?) -> String { x.map { String(format: "%.4f", $0) } ?? "n/a" }
-  return "done: \(r.step) steps (\(String(format: "%.2f", r.epoch)) epochs); train \(f(r.finalTrainLoss)), best val \(f(r.bestValLoss)), test \(f(r.testLoss)) nats/char"
+  return
+    "done: \(r.step) steps (\(String(format: "%.2f", r.epoch)) epochs); train \(f(r.finalTrainLoss)), best val \(f(r.bestValLoss)), test \(f(r.testLoss)) nats/char"
 }

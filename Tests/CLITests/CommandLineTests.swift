@@ -33,7 +33,9 @@ struct CommandLineTests {
     try p.run()
     let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
-    return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    return Result(
+      status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+      stderr: String(decoding: e, as: UTF8.self))
   }
 
   static func tempDir() -> String {
@@ -42,7 +44,9 @@ struct CommandLineTests {
     return dir
   }
 
-  static let tiny = ["--rnn-size", "8", "--num-layers", "1", "--batch-size", "2", "--seq-length", "8", "--eval-every", "5"]
+  static let tiny = [
+    "--rnn-size", "8", "--num-layers", "1", "--batch-size", "2", "--seq-length", "8", "--eval-every", "5",
+  ]
 
   @Test func helpListsEverySubcommand() throws {
     let r = try Self.run(["--help"], in: Self.tempDir())
@@ -58,12 +62,15 @@ struct CommandLineTests {
     let dir = Self.tempDir()
     let text = String(repeating: "abc abd \"quoted\" ", count: 40)
     try text.write(toFile: dir + "/t.txt", atomically: true, encoding: .utf8)
-    let train = try Self.run(["train", "t.txt", "--out", "m.safetensors", "--max-steps", "10"] + Self.tiny, in: dir)
+    let train = try Self.run(
+      ["train", "t.txt", "--out", "m.safetensors", "--max-steps", "10"] + Self.tiny, in: dir)
     #expect(train.status == 0, "\(train.stderr)")
     #expect(FileManager.default.fileExists(atPath: dir + "/m.safetensors"))
     #expect(FileManager.default.fileExists(atPath: dir + "/m.best.safetensors"))
-    let a = try Self.run(["sample", "m.safetensors", "--length", "30", "--seed", "4", "--prime", "ab"], in: dir)
-    let b = try Self.run(["sample", "m.safetensors", "--length", "30", "--seed", "4", "--prime", "ab"], in: dir)
+    let a = try Self.run(
+      ["sample", "m.safetensors", "--length", "30", "--seed", "4", "--prime", "ab"], in: dir)
+    let b = try Self.run(
+      ["sample", "m.safetensors", "--length", "30", "--seed", "4", "--prime", "ab"], in: dir)
     #expect(a.status == 0 && a.stdout == b.stdout && a.stdout.hasPrefix("ab"))
     let bad = try Self.run(["sample", "m.safetensors", "--prime", "Z"], in: dir)
     #expect(bad.status != 0 && bad.stderr.contains("not in the model's vocabulary"))
@@ -79,9 +86,11 @@ struct CommandLineTests {
     let dir = Self.tempDir()
     _ = FileManager.default.createFile(atPath: dir + "/empty.txt", contents: Data())
     _ = FileManager.default.createFile(atPath: dir + "/binary.txt", contents: Data([0x41, 0x00, 0x42, 0x43]))
-    _ = FileManager.default.createFile(atPath: dir + "/latin1.txt", contents: Data([0x61, 0x62, 0xE9, 0x20, 0x63]))
+    _ = FileManager.default.createFile(
+      atPath: dir + "/latin1.txt", contents: Data([0x61, 0x62, 0xE9, 0x20, 0x63]))
     let cases = [
-      ("empty.txt", "is empty"), ("binary.txt", "binary"), ("latin1.txt", "not valid UTF-8 (first bad byte at offset 2)"),
+      ("empty.txt", "is empty"), ("binary.txt", "binary"),
+      ("latin1.txt", "not valid UTF-8 (first bad byte at offset 2)"),
       ("missing.txt", "no such file"),
     ]
     for (file, message) in cases {
@@ -98,17 +107,23 @@ struct CommandLineTests {
     _ = FileManager.default.createFile(atPath: dir + "/bad.safetensors", contents: Data("not a model".utf8))
     let r = try Self.run(["sample", "bad.safetensors"], in: dir)
     #expect(r.status != 0 && r.stderr.contains("not a valid cellscope checkpoint"))
-    try String(repeating: "some text here. ", count: 40).write(toFile: dir + "/t.txt", atomically: true, encoding: .utf8)
+    try String(repeating: "some text here. ", count: 40).write(
+      toFile: dir + "/t.txt", atomically: true, encoding: .utf8)
     let w = try Self.run(["train", "t.txt", "--out", "/nonexistent-dir/m.safetensors"] + Self.tiny, in: dir)
     #expect(w.status != 0 && w.stderr.contains("cannot write /nonexistent-dir/m.safetensors"))
   }
 
   @Test func resumeWithAnotherVocabularyIsRefused() throws {
     let dir = Self.tempDir()
-    try String(repeating: "abc abd ", count: 60).write(toFile: dir + "/a.txt", atomically: true, encoding: .utf8)
-    try String(repeating: "xyz xyw ", count: 60).write(toFile: dir + "/b.txt", atomically: true, encoding: .utf8)
-    #expect(try Self.run(["train", "a.txt", "--out", "m.safetensors", "--max-steps", "3"] + Self.tiny, in: dir).status == 0)
-    let r = try Self.run(["train", "b.txt", "--resume", "m.safetensors", "--out", "n.safetensors"] + Self.tiny, in: dir)
+    try String(repeating: "abc abd ", count: 60).write(
+      toFile: dir + "/a.txt", atomically: true, encoding: .utf8)
+    try String(repeating: "xyz xyw ", count: 60).write(
+      toFile: dir + "/b.txt", atomically: true, encoding: .utf8)
+    #expect(
+      try Self.run(["train", "a.txt", "--out", "m.safetensors", "--max-steps", "3"] + Self.tiny, in: dir)
+        .status == 0)
+    let r = try Self.run(
+      ["train", "b.txt", "--resume", "m.safetensors", "--out", "n.safetensors"] + Self.tiny, in: dir)
     #expect(r.status != 0 && r.stderr.contains("vocabulary mismatch"))
   }
 }

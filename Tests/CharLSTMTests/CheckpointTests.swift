@@ -64,7 +64,10 @@ struct CheckpointTests {
       ("huge header length", [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F] + good[8...], "header length"),
       ("not JSON", withHeader("{not json" + String(repeating: " ", count: header.count - 9)), "not a JSON"),
       ("wrong dtype", withHeader(header.replacingOccurrences(of: "\"F32\"", with: "\"I64\"")), "dtype"),
-      ("wrong format", withHeader(header.replacingOccurrences(of: "cellscope-1", with: "somebody-9")), "format"),
+      (
+        "wrong format", withHeader(header.replacingOccurrences(of: "cellscope-1", with: "somebody-9")),
+        "format"
+      ),
       ("wrong shape", withHeader(header.replacingOccurrences(of: "[12,11]", with: "[11,12]")), "shape"),
     ]
     let dir = Self.tempDir()
@@ -85,7 +88,8 @@ struct CheckpointTests {
   }
 
   @Test func overlappingTensorsAreRejected() throws {
-    let json = #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#
+    let json =
+      #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#
     var h = Array(json.utf8)
     while h.count % 8 != 0 { h.append(0x20) }
     var bytes: [UInt8] = []
@@ -102,7 +106,8 @@ struct CheckpointTests {
   }
 
   @Test func sha256MatchesTheStandardsVectors() {
-    #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    #expect(
+      SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     #expect(SHA256.hex([UInt8]()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     #expect(
       SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))

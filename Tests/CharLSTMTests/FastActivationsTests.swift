@@ -9,7 +9,8 @@ struct FastActivationsTests {
     var x = -20.0
     while x <= 20 {
       let f = Float(x)
-      worstSigmoid = max(worstSigmoid, abs(Double(FastActivations.sigmoid(f)) - 1 / (1 + Foundation.exp(-Double(f)))))
+      worstSigmoid = max(
+        worstSigmoid, abs(Double(FastActivations.sigmoid(f)) - 1 / (1 + Foundation.exp(-Double(f)))))
       worstTanh = max(worstTanh, abs(Double(FastActivations.tanh(f)) - Foundation.tanh(Double(f))))
       let e = Foundation.exp(Double(f))
       worstExpRelative = max(worstExpRelative, abs(Double(FastActivations.exp(f)) - e) / e)
@@ -46,7 +47,9 @@ struct FloatPathTests {
     single.forward(tokens: x, state: LSTMState<Float>(for: single, batch: B), workspace: wsF)
     double.forward(tokens: x, state: LSTMState<Double>(for: double, batch: B), workspace: wsD)
     for k in 0..<L {
-      for i in 0..<wsF.layers[k].h.count { #expect(abs(Double(wsF.layers[k].h[i]) - wsD.layers[k].h[i]) < 1e-5) }
+      for i in 0..<wsF.layers[k].h.count {
+        #expect(abs(Double(wsF.layers[k].h[i]) - wsD.layers[k].h[i]) < 1e-5)
+      }
     }
     let lossF = single.loss(targets: y, workspace: wsF), lossD = double.loss(targets: y, workspace: wsD)
     #expect(abs(lossF - lossD) < 1e-5)

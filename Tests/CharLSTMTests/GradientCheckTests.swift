@@ -1,4 +1,5 @@
 import CharLSTM
+import Foundation
 import Testing
 
 /// Finite differences in Double against backward, for every element of every
@@ -10,12 +11,15 @@ struct GradientCheckTests {
     var description: String { "E=\(embedding) dropout=\(dropout)" }
   }
 
-  static let cases = [Case(embedding: 0, dropout: 0), Case(embedding: 3, dropout: 0), Case(embedding: 0, dropout: 0.4)]
+  static let cases = [
+    Case(embedding: 0, dropout: 0), Case(embedding: 3, dropout: 0), Case(embedding: 0, dropout: 0.4),
+  ]
 
   @Test(arguments: cases)
   func everyGradientMatchesFiniteDifferences(_ c: Case) {
     let B = 2, T = 3, V = 5, H = 4, L = 2
-    let config = ModelConfig(vocabSize: V, hiddenSize: H, numLayers: L, embeddingSize: c.embedding, dropout: c.dropout)
+    let config = ModelConfig(
+      vocabSize: V, hiddenSize: H, numLayers: L, embeddingSize: c.embedding, dropout: c.dropout)
     let net = LSTMNetwork<Double>(config: config)
     net.initialize(seed: 3, uniformScale: 0.5, forgetBias: 0.3)
     var rng = SeededGenerator(seed: 11)
@@ -80,8 +84,12 @@ struct GradientCheckTests {
       let c1 = Buffer<Double>((0..<(m * n)).map { _ in rng.uniform(-1, 1) })
       let c2 = Buffer<Double>(c1.array)
       let lda = ta ? m : k, ldb = tb ? k : n
-      Double.gemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.7, a: a.p, lda: lda, b: b.p, ldb: ldb, beta: 0.3, c: c1.p, ldc: n)
-      naiveGemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.7, a: a.p, lda: lda, b: b.p, ldb: ldb, beta: 0.3, c: c2.p, ldc: n)
+      Double.gemm(
+        transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.7, a: a.p, lda: lda, b: b.p, ldb: ldb, beta: 0.3,
+        c: c1.p, ldc: n)
+      naiveGemm(
+        transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.7, a: a.p, lda: lda, b: b.p, ldb: ldb, beta: 0.3,
+        c: c2.p, ldc: n)
       for i in 0..<(m * n) { #expect(abs(c1[i] - c2[i]) < 1e-12) }
     }
   }
@@ -135,5 +143,3 @@ struct GradientCheckTests {
     }
   }
 }
-
-import Foundation

@@ -71,7 +71,8 @@ struct TrainingTests {
     let trainer = try Trainer(text: Self.repeated, textName: "r.txt", options: Self.options(steps: 1))
     let saved = trainer.checkpoint()
     #expect {
-      try Trainer(text: Self.repeated + "XYZ", textName: "r.txt", options: Self.options(steps: 2), resume: saved)
+      try Trainer(
+        text: Self.repeated + "XYZ", textName: "r.txt", options: Self.options(steps: 2), resume: saved)
     } throws: { error in
       guard case .vocabularyMismatch(let why) = error as? CellscopeError else { return false }
       return why.contains("3 character")
