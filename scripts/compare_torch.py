@@ -128,7 +128,7 @@ def run(cmd, env, timeout):
 
 def cellscope_cmd(args, cfg, iters):
     return [str(args.cellscope), "bench", "--config", ",".join(map(str, cfg)), "--vocab", str(args.vocab),
-            "--iters", str(iters), "--threads", str(args.threads)]
+            "--iters", str(iters), "--threads", str(args.threads), "--record-chars", "0"]
 
 
 def parse_cellscope(out, cfg):

@@ -89,8 +89,10 @@ public struct Analyzer {
       symbols: symbols, streams: streams)
     if !shownUnits.isEmpty {
       done = 0
+      // No flush at segment starts: the collector flushes a stream itself when its
+      // positions jump (fast mode), and in exact mode the one stream runs on unbroken.
       recorder.run(
-        tokens: tokens, segmentStarted: { _ in collector.finish() },
+        tokens: tokens, segmentStarted: { _ in },
         observe: { o in
           collector.observe(o)
           done += 1
@@ -189,13 +191,13 @@ public struct Analyzer {
   private func cellReport(_ u: Int, stats s: CellStatistics, baselines: [Double]) -> CellReport {
     let n = Double(max(s.count, 1)), NB = CellStatistics.fineBins
     let mean = s.sum[u] / n, variance = max(0, s.sumSq[u] / n - mean * mean)
-    let all = s.fine[(u * NB)..<((u + 1) * NB)]
+    let all = s.allCounts(u)
     var scores: [FeatureScore] = []
     for (f, feature) in features.enumerated() {
       switch feature.kind {
       case .binary:
         let bi = s.binary.firstIndex(of: f)!
-        let pos = s.finePositive[((bi * s.U + u) * NB)..<((bi * s.U + u + 1) * NB)]
+        let pos = s.positiveCounts(u, binary: bi)
         let auc = CellScoring.auc(positive: pos, all: all).auc
         let score = max(auc, 1 - auc)
         scores.append(FeatureScore(feature: feature.id, score: score, signed: auc, gain: score - baselines[f]))
@@ -207,11 +209,20 @@ public struct Analyzer {
         scores.append(FeatureScore(feature: feature.id, score: abs(r), signed: r, gain: abs(r) - baselines[f]))
       }
     }
-    let bestIndex = scores.indices.max { (scores[$0].gain, scores[$0].score) < (scores[$1].gain, scores[$1].score) }
+    // The best feature is chosen among those that vary on this text: a feature that is
+    // never on (no wiki links in prose) scores 0.5 with gain 0, which would otherwise
+    // beat every real feature of a cell whose gains are all negative.
+    let varies = features.indices.map { f in
+      let m = s.featureSum[f] / n
+      return s.featureSumSq[f] / n - m * m > 1e-12
+    }
+    let bestIndex = scores.indices.filter { varies[$0] }.max {
+      (scores[$0].gain, scores[$0].score) < (scores[$1].gain, scores[$1].score)
+    }
     let best = bestIndex.map { scores[$0] }
     let interpretable = bestIndex.map { CellScoring.isInterpretable(scores[$0], kind: features[$0].kind) } ?? false
     // Selectivity: how rarely the cell strays far (> 0.5) from its median.
-    let median = quantile(all, 0.5)
+    let median = quantile(all, 0.5, lowest: Double(s.minV[u]), highest: Double(s.maxV[u]))
     var far = 0
     for b in 0..<NB {
       let (lo, hi) = CellStatistics.fineBinRange(b)
@@ -219,8 +230,14 @@ public struct Analyzer {
     }
     let farFraction = Double(far) / n
     let selectivity = far == 0 ? 0 : 1 - farFraction
-    let lagMean = s.lagCount > 0 ? s.lagSum[u] / Double(s.lagCount) : 0
-    let autocorrelation = variance > 1e-9 ? min(1, max(-1, (lagMean - mean * mean) / variance)) : 0
+    // Lag-1 autocorrelation: the correlation of the (x_{t-1}, x_t) pairs.
+    let autocorrelation = min(
+      1,
+      max(
+        -1,
+        CellScoring.pearson(
+          n: Double(s.lagCount), sx: s.lagPrevSum[u], sxx: s.lagPrevSumSq[u], sy: s.lagNextSum[u],
+          syy: s.lagNextSumSq[u], sxy: s.lagSum[u])))
     let saturation = Double(s.saturated[u]) / n
     var tags: [String] = []
     if autocorrelation > 0.98 && variance.squareRoot() > 0.1 { tags.append("long memory") }
@@ -236,33 +253,40 @@ public struct Analyzer {
       id: unitID(u), rank: 0, best: best, scores: scores, role: role, interpretable: interpretable, mean: mean,
       std: variance.squareRoot(), min: Double(s.minV[u]), max: Double(s.maxV[u]), saturation: saturation,
       selectivity: selectivity, autocorrelation: autocorrelation, tags: tags,
-      histogram: Array(s.display[(u * CellStatistics.displayBins)..<((u + 1) * CellStatistics.displayBins)]),
+      histogram: Array(UnsafeBufferPointer(start: s.display + u * CellStatistics.displayBins, count: CellStatistics.displayBins)),
       topWindows: [], bottomWindows: [], bands: [])
   }
 
-  /// The value below which a fraction q of the cell's values lie (bin resolution).
-  private func quantile(_ hist: ArraySlice<UInt32>, _ q: Double) -> Double {
+  /// The value below which a fraction q of the cell's values lie, interpolated
+  /// linearly within its fine bin narrowed to the cell's range [lowest, highest] (a
+  /// bin midpoint would make neighbouring quantiles of a narrow cell coincide, or lie
+  /// beyond its extremes, and leave its quantile bands empty).
+  private func quantile(_ hist: ArraySlice<UInt32>, _ q: Double, lowest: Double, highest: Double) -> Double {
     let total = hist.reduce(0) { $0 + Double($1) }
     var acc = 0.0
-    for (b, c) in hist.enumerated() {
+    for (b, c) in hist.enumerated() where c > 0 {
+      let before = acc
       acc += Double(c)
       if acc >= q * total {
-        let (lo, hi) = CellStatistics.fineBinRange(b)
-        return (lo + hi) / 2
+        var (lo, hi) = CellStatistics.fineBinRange(b)
+        lo = min(max(lo, lowest), highest)
+        hi = max(min(hi, highest), lo)
+        return lo + (hi - lo) * min(1, max(0, (q * total - before) / Double(c)))
       }
     }
-    return 1
+    return highest
   }
 
   private func quantileBands(_ s: CellStatistics, unit u: Int) -> [WindowCollector.Band] {
-    let NB = CellStatistics.fineBins
-    let all = s.fine[(u * NB)..<((u + 1) * NB)]
+    let all = s.allCounts(u)
+    let lowest = Double(s.minV[u]), highest = Double(s.maxV[u])
     let cuts: [(String, Double, Double)] = [
       ("top 1%", 0.99, 1), ("90–99%", 0.9, 0.99), ("50–90%", 0.5, 0.9), ("10–50%", 0.1, 0.5), ("bottom 10%", 0, 0.1),
     ]
     return cuts.map { label, lo, hi in
       WindowCollector.Band(
-        label: label, lower: lo == 0 ? -1 : Float(quantile(all, lo)), upper: hi == 1 ? 1 : Float(quantile(all, hi)))
+        label: label, lower: lo == 0 ? -1 : Float(quantile(all, lo, lowest: lowest, highest: highest)),
+        upper: hi == 1 ? 1 : Float(quantile(all, hi, lowest: lowest, highest: highest)))
     }
   }
 }

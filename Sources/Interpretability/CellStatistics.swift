@@ -13,6 +13,7 @@ import Foundation
 /// Graded features are scored by Pearson r from running sums.
 final class CellStatistics {
   static let fineBins = 400
+  static let gateRows = [0, 1, 3]  // i, f, o among i, f, g, o
   static let displayBins = 40
 
   let U: Int, L: Int, H: Int, V: Int
@@ -20,19 +21,54 @@ final class CellStatistics {
   let binary: [Int], graded: [Int]  // indices into `features`
   let topK: Int, gap: Int
 
+  // The per-cell accumulators are written for every cell at every position, so they
+  // live in raw memory (no bounds, uniqueness or exclusivity checks in that loop),
+  // and the histograms of one cell and bin for all binary features sit side by side.
   var count = 0
-  var sum: [Double], sumSq: [Double], minV: [Float], maxV: [Float], saturated: [Int]
-  var lagSum: [Double], lagCount = 0
-  var prev: [[Float]]  // (streams, U) previous values, for the lag-1 autocorrelation
+  let sum: UnsafeMutablePointer<Double>, sumSq: UnsafeMutablePointer<Double>  // (U)
+  let minV: UnsafeMutablePointer<Float>, maxV: UnsafeMutablePointer<Float>, saturated: UnsafeMutablePointer<Int>
+  /// Lag-1 pairs (x_{t-1}, x_t) within a stream: Σxy, and Σx, Σx², Σy, Σy² over the
+  /// pairs, so that their correlation is centred on the pairs' own means (the whole
+  /// text's moments would leave an O(1/n) error that dwarfs a steady cell's variance).
+  let lagSum: UnsafeMutablePointer<Double>
+  var lagCount = 0
+  let lagPrevSum: UnsafeMutablePointer<Double>, lagPrevSumSq: UnsafeMutablePointer<Double>
+  let lagNextSum: UnsafeMutablePointer<Double>, lagNextSumSq: UnsafeMutablePointer<Double>
+  let prev: UnsafeMutablePointer<Float>  // (streams, U) previous values, for the lag-1 autocorrelation
   var prevPosition: [Int]
-  var fine: [UInt32]  // (U, fineBins) all positions
-  var finePositive: [UInt32]  // (binary, U, fineBins) positions where the feature is on
-  var display: [Int]  // (U, displayBins) uniform over [-1, 1]
-  var sumVY: [Double]  // (U, graded)
+  /// (U, fineBins, 1 + binary): slot 0 counts all positions, slot 1 + b those where
+  /// binary feature b is on. Read with `allCounts` and `positiveCounts`.
+  let histograms: UnsafeMutablePointer<UInt32>
+  let slots: Int
+  let display: UnsafeMutablePointer<Int>  // (U, displayBins) uniform over [-1, 1]
+  let sumVY: UnsafeMutablePointer<Double>  // (U, graded)
+  private var activeBinary: [Int] = [], gradedValues: [Double] = []  // this position's, reused
   var featureSum: [Double], featureSumSq: [Double]  // (features)
   var charCount: [Double], charFeatureSum: [Double], charFeatureSumSq: [Double]  // (V), (V, F), (V, F)
   var gateLow: [Int], gateHigh: [Int]  // (L, 3, H) for gates i, f, o
-  var top: [[(Float, Int)]], bottom: [[(Float, Int)]]  // per unit, up to K (value, position)
+  @exclusivity(unchecked) var top: [[(Float, Int)]], bottom: [[(Float, Int)]]  // per unit, up to K (value, position)
+  /// The value a new one must beat to enter `top[u]` / `bottom[u]` (±infinity while not full).
+  let topFloor: UnsafeMutablePointer<Float>, bottomCeiling: UnsafeMutablePointer<Float>
+  private var allocations: [UnsafeMutableRawPointer] = []
+
+  private static func make<T>(_ count: Int, _ value: T, _ owned: inout [UnsafeMutableRawPointer]) -> UnsafeMutablePointer<T> {
+    let p = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
+    p.initialize(repeating: value, count: max(count, 1))
+    owned.append(UnsafeMutableRawPointer(p))
+    return p
+  }
+
+  deinit { for p in allocations { p.deallocate() } }
+
+  /// Cell u's counts of all positions per fine bin.
+  func allCounts(_ u: Int) -> ArraySlice<UInt32> {
+    (0..<Self.fineBins).map { histograms[(u * Self.fineBins + $0) * slots] }[...]
+  }
+
+  /// Cell u's counts of the positions where binary feature `bi` (an index into `binary`) is on.
+  func positiveCounts(_ u: Int, binary bi: Int) -> ArraySlice<UInt32> {
+    (0..<Self.fineBins).map { histograms[(u * Self.fineBins + $0) * slots + 1 + bi] }[...]
+  }
 
   // Per model
   var lossSum = 0.0, predictions = 0, top1 = 0, top5 = 0
@@ -53,18 +89,8 @@ final class CellStatistics {
     self.topK = topK
     self.gap = gap
     let F = features.count
-    sum = .init(repeating: 0, count: U)
-    sumSq = sum
-    lagSum = sum
-    minV = .init(repeating: .infinity, count: U)
-    maxV = .init(repeating: -.infinity, count: U)
-    saturated = .init(repeating: 0, count: U)
-    prev = .init(repeating: .init(repeating: 0, count: U), count: streams)
+    slots = 1 + binary.count
     prevPosition = .init(repeating: -2, count: streams)
-    fine = .init(repeating: 0, count: U * Self.fineBins)
-    finePositive = .init(repeating: 0, count: binary.count * U * Self.fineBins)
-    display = .init(repeating: 0, count: U * Self.displayBins)
-    sumVY = .init(repeating: 0, count: U * graded.count)
     featureSum = .init(repeating: 0, count: F)
     featureSumSq = featureSum
     charCount = .init(repeating: 0, count: V)
@@ -74,6 +100,24 @@ final class CellStatistics {
     gateHigh = gateLow
     top = .init(repeating: [], count: U)
     bottom = top
+    var owned: [UnsafeMutableRawPointer] = []
+    sum = Self.make(U, 0.0, &owned)
+    sumSq = Self.make(U, 0.0, &owned)
+    lagSum = Self.make(U, 0.0, &owned)
+    lagPrevSum = Self.make(U, 0.0, &owned)
+    lagPrevSumSq = Self.make(U, 0.0, &owned)
+    lagNextSum = Self.make(U, 0.0, &owned)
+    lagNextSumSq = Self.make(U, 0.0, &owned)
+    sumVY = Self.make(U * graded.count, 0.0, &owned)
+    minV = Self.make(U, Float.infinity, &owned)
+    maxV = Self.make(U, -Float.infinity, &owned)
+    prev = Self.make(streams * U, Float(0), &owned)
+    topFloor = Self.make(U, -Float.infinity, &owned)
+    bottomCeiling = Self.make(U, Float.infinity, &owned)
+    saturated = Self.make(U, 0, &owned)
+    display = Self.make(U * Self.displayBins, 0, &owned)
+    histograms = Self.make(U * Self.fineBins * slots, UInt32(0), &owned)
+    allocations = owned
   }
 
   /// Computes the features of a segment; scanners advance in text order.
@@ -106,26 +150,34 @@ final class CellStatistics {
     // Per cell: moments, extremes, histograms, lag.
     let consecutive = prevPosition[o.stream] == o.position - 1
     if consecutive { lagCount += 1 }
-    var activeBinary: [Int] = []
+    activeBinary.removeAll(keepingCapacity: true)
     for (bi, f) in binary.enumerated() where segmentValues[row + f] > 0.5 { activeBinary.append(bi) }
-    prev[o.stream].withUnsafeMutableBufferPointer { pv in
-      for u in 0..<U {
-        let x = v[u]
-        sum[u] += Double(x)
-        sumSq[u] += Double(x) * Double(x)
-        if x < minV[u] { minV[u] = x }
-        if x > maxV[u] { maxV[u] = x }
-        if abs(x) > 0.9 { saturated[u] += 1 }
-        if consecutive { lagSum[u] += Double(x) * Double(pv[u]) }
-        pv[u] = x
-        let b = Self.fineBin(x)
-        fine[u * Self.fineBins + b] += 1
-        for bi in activeBinary { finePositive[(bi * U + u) * Self.fineBins + b] += 1 }
-        let d = min(Self.displayBins - 1, max(0, Int((x + 1) / 2 * Float(Self.displayBins))))
-        display[u * Self.displayBins + d] += 1
-        for (gi, f) in graded.enumerated() { sumVY[u * graded.count + gi] += Double(x) * Double(segmentValues[row + f]) }
-        insertExtreme(u, x, o.position)
+    gradedValues.removeAll(keepingCapacity: true)
+    for f in graded { gradedValues.append(Double(segmentValues[row + f])) }
+    let G = graded.count
+    let pv = prev + o.stream * U, NB = Self.fineBins, DB = Self.displayBins, slots = slots
+    for u in 0..<U {
+      let x = v[u]
+      sum[u] += Double(x)
+      sumSq[u] += Double(x) * Double(x)
+      if x < minV[u] { minV[u] = x }
+      if x > maxV[u] { maxV[u] = x }
+      if abs(x) > 0.9 { saturated[u] += 1 }
+      if consecutive {
+        let p = Double(pv[u])
+        lagSum[u] += Double(x) * p
+        lagPrevSum[u] += p
+        lagPrevSumSq[u] += p * p
+        lagNextSum[u] += Double(x)
+        lagNextSumSq[u] += Double(x) * Double(x)
       }
+      pv[u] = x
+      let cell = histograms + (u * NB + Self.fineBin(x)) * slots
+      cell[0] += 1
+      for bi in activeBinary { cell[1 + bi] += 1 }
+      display[u * DB + min(DB - 1, max(0, Int((x + 1) / 2 * Float(DB))))] += 1
+      for gi in 0..<G { sumVY[u * G + gi] += Double(x) * gradedValues[gi] }
+      if x > topFloor[u] || x < bottomCeiling[u] { insertExtreme(u, x, o.position) }
     }
     prevPosition[o.stream] = o.position
     // Features and what the current character alone says about them.
@@ -139,7 +191,7 @@ final class CellStatistics {
     }
     // Gates i, f, o: time spent below 0.1 and above 0.9.
     for k in 0..<L {
-      for (slot, gate) in [0, 1, 3].enumerated() {
+      for (slot, gate) in Self.gateRows.enumerated() {
         for j in 0..<H {
           let g = o.gates[k * 4 * H + gate * H + j], idx = (k * 3 + slot) * H + j
           if g < 0.1 { gateLow[idx] += 1 } else if g > 0.9 { gateHigh[idx] += 1 }
@@ -162,10 +214,11 @@ final class CellStatistics {
 
   /// Keeps the K largest and K smallest values of cell u at positions at least
   /// `gap` apart (a new extreme displaces the weaker overlapping ones).
-  @inline(__always)
   private func insertExtreme(_ u: Int, _ x: Float, _ p: Int) {
     if top[u].count < topK || x > top[u][top[u].count - 1].0 { Self.insert(&top[u], x, p, topK, gap, >) }
     if bottom[u].count < topK || x < bottom[u][bottom[u].count - 1].0 { Self.insert(&bottom[u], x, p, topK, gap, <) }
+    topFloor[u] = top[u].count < topK ? -.infinity : top[u][top[u].count - 1].0
+    bottomCeiling[u] = bottom[u].count < topK ? .infinity : bottom[u][bottom[u].count - 1].0
   }
 
   static func insert(_ list: inout [(Float, Int)], _ x: Float, _ p: Int, _ K: Int, _ gap: Int, _ better: (Float, Float) -> Bool) {

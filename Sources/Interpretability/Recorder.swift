@@ -87,12 +87,16 @@ struct Recorder {
             let p = runStart[b] + t0 + t
             guard p >= recStart[b], p < recEnd[b] else { continue }
             for k in 0..<L {
+              // Raw pointers: `Buffer`'s subscript is generic across the module
+              // boundary, so element by element it would not be specialised.
               let cache = chunk.layers[k]
+              let tanhC = cache.tanhC.p + (t * S + b) * H, h = cache.h.p + ((t + 1) * S + b) * H
+              let gate = cache.gates.p + (t * S + b) * G
               for j in 0..<H {
-                values[(k * 2) * H + j] = cache.tanhC[(t * S + b) * H + j]
-                values[(k * 2 + 1) * H + j] = cache.h[((t + 1) * S + b) * H + j]
+                values[(k * 2) * H + j] = tanhC[j]
+                values[(k * 2 + 1) * H + j] = h[j]
               }
-              for j in 0..<G { gates[k * G + j] = cache.gates[(t * S + b) * G + j] }
+              for j in 0..<G { gates[k * G + j] = gate[j] }
             }
             // Softmax of this row's logits.
             let row = chunk.logits.p + (t * S + b) * V

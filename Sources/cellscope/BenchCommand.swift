@@ -16,7 +16,7 @@ struct BenchCommand: ParsableCommand {
   @Option(help: "OpenBLAS threads (0: its default).") var threads = 2
   @Option(help: "Recorder configurations as layers,hidden,batch (batch 1 = exact single stream).")
   var record: [String] = ["2,128,64", "2,512,64", "2,512,1", "3,512,64"]
-  @Option(help: "Characters recorded per recorder configuration.") var recordChars = 20_000
+  @Option(help: "Characters recorded per recorder configuration (0 skips the recorder).") var recordChars = 20_000
 
   func run() throws {
     setMatrixThreads(threads)
@@ -33,6 +33,7 @@ struct BenchCommand: ParsableCommand {
           format: "%@\t%.0f\t%.1f\t%.1f\t%.0f%%\t%.0f", c, r.trainCharsPerSecond, r.msPerStep, r.gflops,
           100 * r.gflops / gemm, r.forwardCharsPerSecond))
     }
+    guard recordChars > 0, !record.isEmpty else { return }
     print("recorder(L,H,B)\trecord chars/s (every c, h, gate, softmax, top-5)")
     for c in record {
       let parts = c.split(separator: ",").compactMap { Int($0) }
