@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Forward and backward passes. Backward mirrors forward in reverse: decoder,
 /// then layers from the top down, each running its time loop backwards.
 extension LSTMNetwork {
@@ -47,7 +49,7 @@ extension LSTMNetwork {
         S.gemm(
           transA: false, transB: true, m: B, n: G, k: H, alpha: 1, a: hPrev, lda: H,
           b: W + lw.weightHH, ldb: H, beta: 1, c: z, ldc: G)
-        for b in 0..<B {
+        forEachRow(B, work: B * H) { b in
           let zb = z + b * G
           var first = 0
           if S.self == Float.self {
@@ -160,7 +162,7 @@ extension LSTMNetwork {
       for t in stride(from: T - 1, through: 0, by: -1) {
         let gates = cache.gates.p + t * B * G, dz = dZ + t * B * G
         let cPrev = cache.c.p + t * B * H, tc = cache.tanhC.p + t * B * H, dht = dH + t * B * H
-        for b in 0..<B {
+        forEachRow(B, work: B * H) { b in
           let gb = gates + b * G, dzb = dz + b * G
           var first = 0
           if S.self == Float.self {
@@ -238,4 +240,27 @@ extension LSTMNetwork {
       }
     }
   }
+}
+
+/// Runs `body` for every batch row b in 0..<B, split across two threads when the
+/// element-wise work (`work` cells) is large enough to pay for the hand-off: the
+/// matrix products already use both cores, but the element-wise steps between
+/// them would otherwise run on one.
+@inline(__always)
+func forEachRow(_ B: Int, work: Int, _ body: (Int) -> Void) {
+  guard work >= 16_384, B >= 2 else {
+    for b in 0..<B { body(b) }
+    return
+  }
+  // The halves touch disjoint rows, so sharing the closure across threads is safe.
+  withoutActuallyEscaping(body) { body in
+    let shared = RowBody(run: body)
+    DispatchQueue.concurrentPerform(iterations: 2) { half in
+      for b in (half * B / 2)..<((half + 1) * B / 2) { shared.run(b) }
+    }
+  }
+}
+
+private struct RowBody: @unchecked Sendable {
+  let run: (Int) -> Void
 }

@@ -68,3 +68,43 @@ struct FloatPathTests {
     }
   }
 }
+
+/// A batch large enough that the element-wise steps split across two threads
+/// equals the same rows run one at a time (rows are independent; the batch loss
+/// is the mean of the rows' losses).
+struct ParallelRowsTests {
+  @Test func splitBatchEqualsRowByRow() {
+    let B = 64, T = 3, V = 7, H = 264  // B·H = 16,896: above the split threshold
+    let config = ModelConfig(vocabSize: V, hiddenSize: H, numLayers: 1)
+    let net = LSTMNetwork<Float>(config: config)
+    net.initialize(seed: 2, uniformScale: 0.1, forgetBias: 1)
+    var rng = SeededGenerator(seed: 9)
+    let x = (0..<(T * B)).map { _ in Int32(rng.below(V)) }, y = (0..<(T * B)).map { _ in Int32(rng.below(V)) }
+    let ws = LSTMWorkspace<Float>(config: config, batch: B, steps: T)
+    net.forward(tokens: x, state: LSTMState<Float>(for: net, batch: B), workspace: ws)
+    net.loss(targets: y, workspace: ws)
+    net.grads.zero()
+    net.backward(tokens: x, workspace: ws)
+    let batchGrads = net.grads.array, batchH = ws.layers[0].h.array
+    var summed = [Double](repeating: 0, count: net.grads.count)
+    let one = LSTMWorkspace<Float>(config: config, batch: 1, steps: T)
+    for b in 0..<B {
+      let xb = (0..<T).map { x[$0 * B + b] }, yb = (0..<T).map { y[$0 * B + b] }
+      net.forward(tokens: xb, state: LSTMState<Float>(for: net, batch: 1), workspace: one)
+      for t in 0...T {
+        // BLAS sums a 1-row product in another order, hence a rounding tolerance.
+        for j in 0..<H { #expect(abs(one.layers[0].h[t * H + j] - batchH[(t * B + b) * H + j]) < 1e-6) }
+      }
+      net.loss(targets: yb, workspace: one)
+      net.grads.zero()
+      net.backward(tokens: xb, workspace: one)
+      for j in 0..<summed.count { summed[j] += Double(net.grads[j]) / Double(B) }
+    }
+    var worst = 0.0, scale = 0.0
+    for j in 0..<summed.count {
+      worst = max(worst, abs(summed[j] - Double(batchGrads[j])))
+      scale = max(scale, abs(summed[j]))
+    }
+    #expect(worst < 1e-5 * max(scale, 1e-6), "largest difference \(worst) of \(scale)")
+  }
+}
