@@ -90,8 +90,7 @@ struct TrainCommand: ParsableCommand {
 
   func run() throws {
     try runReportingErrors {
-      let record = try trainModel(textPath: text, out: out, flags: training, resume: resume)
-      log(summaryLine(record))
+      _ = try trainModel(textPath: text, out: out, flags: training, resume: resume)
     }
   }
 }
@@ -117,6 +116,7 @@ func trainModel(
       "interrupted: saved the model at step \(final.training?.step ?? 0) to \(out); continue with --resume \(out)."
     )
   }
+  log(summaryLine(final.training!))
   return final.training!
 }
 
