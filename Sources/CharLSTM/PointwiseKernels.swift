@@ -8,8 +8,13 @@
 /// uses libm.
 @inline(__always)
 func fastExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
-  let x = x.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.3))
-  let n = (x * 1.442_695_04).rounded(.toNearestOrEven)
+  // Plain lane-wise arithmetic only: the generic SIMD conversions and rounding
+  // (Int32(Float), .rounded) compile to per-lane calls and cost more than libm.
+  let x = pointwiseMax(pointwiseMin(x, SIMD8(repeating: 88.3)), SIMD8(repeating: -87.3))
+  // n = round(x / ln 2) by the 1.5·2^23 trick: adding it leaves n in the low mantissa bits.
+  let magic = SIMD8<Float>(repeating: 12_582_912)
+  let shifted = x * 1.442_695_04 + magic
+  let n = shifted - magic
   let r = x - n * 0.693_359_375 + n * 2.121_944_4e-4
   var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
   p = p * r + 1.398_199_95e-3
@@ -18,7 +23,8 @@ func fastExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
   p = p * r + 1.666_666_546e-1
   p = p * r + 5.000_000_12e-1
   let e = p * (r * r) + r + 1
-  let bits = (SIMD8<Int32>(n) &+ 127) &<< 23
+  // 2^n: the integer n sits in the low bits of `shifted`; move it into the exponent field.
+  let bits = (unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000 &+ 127) &<< 23
   return e * unsafeBitCast(bits, to: SIMD8<Float>.self)
 }
 
