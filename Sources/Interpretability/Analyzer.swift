@@ -9,7 +9,10 @@ public struct Analyzer {
   public var options: RecorderOptions
   public var features: [TextFeature]
 
-  public init(checkpoint: Checkpoint, options: RecorderOptions = RecorderOptions(), features: [TextFeature] = TextFeatures.all) {
+  public init(
+    checkpoint: Checkpoint, options: RecorderOptions = RecorderOptions(),
+    features: [TextFeature] = TextFeatures.all
+  ) {
     self.checkpoint = checkpoint
     self.options = options
     self.features = features
@@ -28,7 +31,9 @@ public struct Analyzer {
   ) throws -> Analysis {
     let vocabulary = checkpoint.vocabulary
     let tokens = try vocabulary.encode(text)
-    guard tokens.count >= 2 else { throw CellscopeError.textTooShort("the text to analyse", needed: 2, got: tokens.count) }
+    guard tokens.count >= 2 else {
+      throw CellscopeError.textTooShort("the text to analyse", needed: 2, got: tokens.count)
+    }
     let symbols = tokens.map { vocabulary.symbols[Int($0)] }
     let scalars = symbols.map { Unicode.Scalar($0) ?? "\u{FFFD}" }
     let network: LSTMNetwork<Float> = checkpoint.network()
@@ -44,7 +49,8 @@ public struct Analyzer {
     var excerpt = Excerpt(
       symbols: Array(symbols.prefix(excerptCount)),
       cellValues: .init(repeating: .init(repeating: 0, count: excerptCount), count: U),
-      topSymbols: .init(repeating: [], count: excerptCount), topProbs: .init(repeating: [], count: excerptCount),
+      topSymbols: .init(repeating: [], count: excerptCount),
+      topProbs: .init(repeating: [], count: excerptCount),
       loss: .init(repeating: 0, count: excerptCount),
       features: .init(repeating: .init(repeating: 0, count: excerptCount), count: F))
     var scanners = features.map { $0.makeScanner() }
@@ -57,11 +63,14 @@ public struct Analyzer {
         let p = o.position
         if p < excerptCount {
           for u in 0..<U { excerpt.cellValues[u][p] = quantize(o.values[u]) }
-          let order = (0..<V).sorted { o.probs[$0] > o.probs[$1] || (o.probs[$0] == o.probs[$1] && $0 < $1) }.prefix(5)
+          let order = (0..<V).sorted { o.probs[$0] > o.probs[$1] || (o.probs[$0] == o.probs[$1] && $0 < $1) }
+            .prefix(5)
           excerpt.topSymbols[p] = order.map { vocabulary.symbols[$0] }
           excerpt.topProbs[p] = order.map { o.probs[$0] }
           excerpt.loss[p] = o.next.map { -Foundation.log(max(o.probs[Int($0)], 1e-30)) } ?? 0
-          for f in 0..<F { excerpt.features[f][p] = stats.segmentValues[(p - stats.segment.lowerBound) * F + f] }
+          for f in 0..<F {
+            excerpt.features[f][p] = stats.segmentValues[(p - stats.segment.lowerBound) * F + f]
+          }
         }
         done += 1
         if done % 8192 == 0 { progress?("recording", done, n) }
@@ -69,7 +78,9 @@ public struct Analyzer {
 
     // Scores, roles, ranking.
     let featureSummaries = summarizeFeatures(stats)
-    var cells = (0..<U).map { u in cellReport(u, stats: stats, baselines: featureSummaries.map(\.characterBaseline)) }
+    var cells = (0..<U).map { u in
+      cellReport(u, stats: stats, baselines: featureSummaries.map(\.characterBaseline))
+    }
     cells.sort { rankKey($0) > rankKey($1) || (rankKey($0) == rankKey($1) && $0.id < $1.id) }
     for i in cells.indices { cells[i].rank = i + 1 }
     let cellOrder = (0..<U).map { unitID($0) }
@@ -85,7 +96,8 @@ public struct Analyzer {
     }
     let bands = shownUnits.map { quantileBands(stats, unit: $0) }
     let collector = WindowCollector(
-      units: shownUnits, context: options.context, wanted: wanted, bands: bands, samplesPerBand: options.samplesPerBand,
+      units: shownUnits, context: options.context, wanted: wanted, bands: bands,
+      samplesPerBand: options.samplesPerBand,
       symbols: symbols, streams: streams)
     if !shownUnits.isEmpty {
       done = 0
@@ -116,7 +128,8 @@ public struct Analyzer {
       let id = features[f].id
       summaries[f].bestCells = cells.sorted {
         let a = $0.scores[f], b = $1.scores[f]
-        return (a.score, a.gain) > (b.score, b.gain) || ((a.score, a.gain) == (b.score, b.gain) && $0.id < $1.id)
+        return (a.score, a.gain) > (b.score, b.gain)
+          || ((a.score, a.gain) == (b.score, b.gain) && $0.id < $1.id)
       }.prefix(10).map(\.id)
       _ = id
     }
@@ -126,19 +139,23 @@ public struct Analyzer {
         GateSaturation(
           layer: k, gate: name,
           left: (0..<H).map { Double(stats.gateLow[(k * 3 + slot) * H + $0]) / Double(max(stats.count, 1)) },
-          right: (0..<H).map { Double(stats.gateHigh[(k * 3 + slot) * H + $0]) / Double(max(stats.count, 1)) })
+          right: (0..<H).map { Double(stats.gateHigh[(k * 3 + slot) * H + $0]) / Double(max(stats.count, 1)) }
+        )
       }
     }
     let predictions = Double(max(stats.predictions, 1))
     let model = ModelSummary(
       characters: stats.predictions, natsPerChar: stats.lossSum / predictions,
-      bitsPerChar: stats.lossSum / predictions / Foundation.log(2.0), top1Accuracy: Double(stats.top1) / predictions,
+      bitsPerChar: stats.lossSum / predictions / Foundation.log(2.0),
+      top1Accuracy: Double(stats.top1) / predictions,
       top5Accuracy: Double(stats.top5) / predictions,
       surprises: stats.surprises.map { nats, p in
         let a = max(0, p - 30), b = min(n - 1, p + 1)
         return Surprise(
           position: p + 1, nats: nats,
-          context: Window(start: a, focus: p + 1 - a, symbols: Array(symbols[a...b]), values: .init(repeating: 0, count: b - a + 1)))
+          context: Window(
+            start: a, focus: p + 1 - a, symbols: Array(symbols[a...b]),
+            values: .init(repeating: 0, count: b - a + 1)))
       })
     return Analysis(
       config: config, vocabularyKind: vocabulary.kind.rawValue, textName: textName, textCharacters: n,
@@ -183,7 +200,8 @@ public struct Analyzer {
           totalSum: s.featureSum[f], totalSumSq: s.featureSumSq[f])
       }
       return FeatureSummary(
-        id: feature.id, name: feature.name, kind: feature.kind.rawValue, definition: feature.definition, mean: mean,
+        id: feature.id, name: feature.name, kind: feature.kind.rawValue, definition: feature.definition,
+        mean: mean,
         std: std, characterBaseline: baseline, bestCells: [])
     }
   }
@@ -200,13 +218,15 @@ public struct Analyzer {
         let pos = s.positiveCounts(u, binary: bi)
         let auc = CellScoring.auc(positive: pos, all: all).auc
         let score = max(auc, 1 - auc)
-        scores.append(FeatureScore(feature: feature.id, score: score, signed: auc, gain: score - baselines[f]))
+        scores.append(
+          FeatureScore(feature: feature.id, score: score, signed: auc, gain: score - baselines[f]))
       case .graded:
         let gi = s.graded.firstIndex(of: f)!
         let r = CellScoring.pearson(
           n: Double(s.count), sx: s.sum[u], sxx: s.sumSq[u], sy: s.featureSum[f], syy: s.featureSumSq[f],
           sxy: s.sumVY[u * s.graded.count + gi])
-        scores.append(FeatureScore(feature: feature.id, score: abs(r), signed: r, gain: abs(r) - baselines[f]))
+        scores.append(
+          FeatureScore(feature: feature.id, score: abs(r), signed: r, gain: abs(r) - baselines[f]))
       }
     }
     // The best feature is chosen among those that vary on this text: a feature that is
@@ -220,7 +240,8 @@ public struct Analyzer {
       (scores[$0].gain, scores[$0].score) < (scores[$1].gain, scores[$1].score)
     }
     let best = bestIndex.map { scores[$0] }
-    let interpretable = bestIndex.map { CellScoring.isInterpretable(scores[$0], kind: features[$0].kind) } ?? false
+    let interpretable =
+      bestIndex.map { CellScoring.isInterpretable(scores[$0], kind: features[$0].kind) } ?? false
     // Selectivity: how rarely the cell strays far (> 0.5) from its median.
     let median = quantile(all, 0.5, lowest: Double(s.minV[u]), highest: Double(s.maxV[u]))
     var far = 0
@@ -250,10 +271,13 @@ public struct Analyzer {
       role = tags.isEmpty ? "no clear role" : tags.joined(separator: ", ")
     }
     return CellReport(
-      id: unitID(u), rank: 0, best: best, scores: scores, role: role, interpretable: interpretable, mean: mean,
+      id: unitID(u), rank: 0, best: best, scores: scores, role: role, interpretable: interpretable,
+      mean: mean,
       std: variance.squareRoot(), min: Double(s.minV[u]), max: Double(s.maxV[u]), saturation: saturation,
       selectivity: selectivity, autocorrelation: autocorrelation, tags: tags,
-      histogram: Array(UnsafeBufferPointer(start: s.display + u * CellStatistics.displayBins, count: CellStatistics.displayBins)),
+      histogram: Array(
+        UnsafeBufferPointer(
+          start: s.display + u * CellStatistics.displayBins, count: CellStatistics.displayBins)),
       topWindows: [], bottomWindows: [], bands: [])
   }
 
@@ -281,7 +305,8 @@ public struct Analyzer {
     let all = s.allCounts(u)
     let lowest = Double(s.minV[u]), highest = Double(s.maxV[u])
     let cuts: [(String, Double, Double)] = [
-      ("top 1%", 0.99, 1), ("90–99%", 0.9, 0.99), ("50–90%", 0.5, 0.9), ("10–50%", 0.1, 0.5), ("bottom 10%", 0, 0.1),
+      ("top 1%", 0.99, 1), ("90–99%", 0.9, 0.99), ("50–90%", 0.5, 0.9), ("10–50%", 0.1, 0.5),
+      ("bottom 10%", 0, 0.1),
     ]
     return cuts.map { label, lo, hi in
       WindowCollector.Band(

@@ -26,7 +26,8 @@ final class CellStatistics {
   // and the histograms of one cell and bin for all binary features sit side by side.
   var count = 0
   let sum: UnsafeMutablePointer<Double>, sumSq: UnsafeMutablePointer<Double>  // (U)
-  let minV: UnsafeMutablePointer<Float>, maxV: UnsafeMutablePointer<Float>, saturated: UnsafeMutablePointer<Int>
+  let minV: UnsafeMutablePointer<Float>, maxV: UnsafeMutablePointer<Float>,
+    saturated: UnsafeMutablePointer<Int>
   /// Lag-1 pairs (x_{t-1}, x_t) within a stream: Σxy, and Σx, Σx², Σy, Σy² over the
   /// pairs, so that their correlation is centred on the pairs' own means (the whole
   /// text's moments would leave an O(1/n) error that dwarfs a steady cell's variance).
@@ -51,7 +52,9 @@ final class CellStatistics {
   let topFloor: UnsafeMutablePointer<Float>, bottomCeiling: UnsafeMutablePointer<Float>
   private var allocations: [UnsafeMutableRawPointer] = []
 
-  private static func make<T>(_ count: Int, _ value: T, _ owned: inout [UnsafeMutableRawPointer]) -> UnsafeMutablePointer<T> {
+  private static func make<T>(_ count: Int, _ value: T, _ owned: inout [UnsafeMutableRawPointer])
+    -> UnsafeMutablePointer<T>
+  {
     let p = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
     p.initialize(repeating: value, count: max(count, 1))
     owned.append(UnsafeMutableRawPointer(p))
@@ -216,12 +219,16 @@ final class CellStatistics {
   /// `gap` apart (a new extreme displaces the weaker overlapping ones).
   private func insertExtreme(_ u: Int, _ x: Float, _ p: Int) {
     if top[u].count < topK || x > top[u][top[u].count - 1].0 { Self.insert(&top[u], x, p, topK, gap, >) }
-    if bottom[u].count < topK || x < bottom[u][bottom[u].count - 1].0 { Self.insert(&bottom[u], x, p, topK, gap, <) }
+    if bottom[u].count < topK || x < bottom[u][bottom[u].count - 1].0 {
+      Self.insert(&bottom[u], x, p, topK, gap, <)
+    }
     topFloor[u] = top[u].count < topK ? -.infinity : top[u][top[u].count - 1].0
     bottomCeiling[u] = bottom[u].count < topK ? .infinity : bottom[u][bottom[u].count - 1].0
   }
 
-  static func insert(_ list: inout [(Float, Int)], _ x: Float, _ p: Int, _ K: Int, _ gap: Int, _ better: (Float, Float) -> Bool) {
+  static func insert(
+    _ list: inout [(Float, Int)], _ x: Float, _ p: Int, _ K: Int, _ gap: Int, _ better: (Float, Float) -> Bool
+  ) {
     let overlapping = list.indices.filter { abs(list[$0].1 - p) < gap }
     if overlapping.contains(where: { !better(x, list[$0].0) }) { return }
     for i in overlapping.reversed() { list.remove(at: i) }

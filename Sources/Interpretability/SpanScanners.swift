@@ -257,7 +257,9 @@ struct CLikeLexer {
   /// A `'` opens a literal unless it is an apostrophe inside a word (`don't`), and only
   /// when a matching `'` follows on the same line, so prose apostrophes open nothing.
   static func opensCharacterLiteral(_ text: [Unicode.Scalar], at i: Int) -> Bool {
-    func isWordCharacter(_ s: Unicode.Scalar) -> Bool { s.properties.isAlphabetic || s.properties.numericType != nil }
+    func isWordCharacter(_ s: Unicode.Scalar) -> Bool {
+      s.properties.isAlphabetic || s.properties.numericType != nil
+    }
     if i > 0, i + 1 < text.count, isWordCharacter(text[i - 1]), isWordCharacter(text[i + 1]) { return false }
     var j = i + 1, escaped = false
     while j < text.count, !text[j].isLineEnd {

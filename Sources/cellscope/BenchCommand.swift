@@ -16,7 +16,8 @@ struct BenchCommand: ParsableCommand {
   @Option(help: "OpenBLAS threads (0: its default).") var threads = 2
   @Option(help: "Recorder configurations as layers,hidden,batch (batch 1 = exact single stream).")
   var record: [String] = ["2,128,64", "2,512,64", "2,512,1", "3,512,64"]
-  @Option(help: "Characters recorded per recorder configuration (0 skips the recorder).") var recordChars = 20_000
+  @Option(help: "Characters recorded per recorder configuration (0 skips the recorder).") var recordChars =
+    20_000
 
   func run() throws {
     setMatrixThreads(threads)
