@@ -8,6 +8,9 @@ extension LSTMNetwork {
   ///
   /// Fills `ws` with every layer's gates, c, h and the decoder's logits (T, B, V).
   /// With `dropout` set (training), masks are drawn from it; pass nil to evaluate.
+  // Exported Float specialisation: generic code is not specialised across module
+  // boundaries, so without it the recorder (Interpretability) ran the slow generic path.
+  @_specialize(exported: true, where S == Float)
   public func forward(
     tokens: UnsafePointer<Int32>, state: LSTMState<S>, workspace ws: LSTMWorkspace<S>,
     dropout rng: UnsafeMutablePointer<SeededGenerator>? = nil
@@ -119,6 +122,9 @@ extension LSTMNetwork {
   /// Softmax cross-entropy of the logits in `ws` against `targets` (T, B), in
   /// nats, averaged over the T·B positions. Turns the logits into probabilities
   /// and, as a side effect, stores dLoss/dlogits for `backward`.
+  // Exported Float specialisation: generic code is not specialised across module
+  // boundaries, so without it the recorder (Interpretability) ran the slow generic path.
+  @_specialize(exported: true, where S == Float)
   @discardableResult
   public func loss(targets: UnsafePointer<Int32>, workspace ws: LSTMWorkspace<S>) -> Double {
     let N = ws.T * ws.B, V = config.vocabSize
@@ -138,6 +144,9 @@ extension LSTMNetwork {
   /// Backpropagates the gradient stored by `loss` through the last `forward`,
   /// accumulating parameter gradients into `grads` (call `grads.zero()` first)
   /// and leaving the gradient with respect to the initial state in `ws.dState`.
+  // Exported Float specialisation: generic code is not specialised across module
+  // boundaries, so without it the recorder (Interpretability) ran the slow generic path.
+  @_specialize(exported: true, where S == Float)
   public func backward(tokens: UnsafePointer<Int32>, workspace ws: LSTMWorkspace<S>) {
     let B = ws.B, T = ws.T, H = config.hiddenSize, G = 4 * H, V = config.vocabSize
     let N = T * B, W = params.p, dW = grads.p, L = config.numLayers
