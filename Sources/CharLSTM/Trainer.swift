@@ -253,6 +253,7 @@ public final class Trainer {
   }
 }
 
-func seconds(_ d: Duration) -> Double {
+/// A duration in seconds, as a Double.
+public func seconds(_ d: Duration) -> Double {
   Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
 }

@@ -54,7 +54,6 @@ struct Recorder {
     let ws = LSTMWorkspace<Float>(config: network.config, batch: S, steps: T)
     let state = LSTMState<Float>(for: network, batch: S)
     var values = [Float](repeating: 0, count: U), gates = [Float](repeating: 0, count: L * G)
-    var probs = [Float](repeating: 0, count: V)
     var x = [Int32](repeating: 0, count: T * S)  // (T, B)
     var segStart = 0
     while segStart < n {
@@ -82,6 +81,7 @@ struct Recorder {
           }
         }
         network.forward(tokens: x, state: state, workspace: chunk)
+        softmaxRows(chunk.logits.p, rows: steps * S, columns: V)  // logits → next-character probabilities
         for t in 0..<steps {
           for b in 0..<S {
             let p = runStart[b] + t0 + t
@@ -98,24 +98,12 @@ struct Recorder {
               }
               for j in 0..<G { gates[k * G + j] = gate[j] }
             }
-            // Softmax of this row's logits.
-            let row = chunk.logits.p + (t * S + b) * V
-            var top = row[0]
-            for v in 1..<V where row[v] > top { top = row[v] }
-            var sum: Float = 0
-            for v in 0..<V {
-              probs[v] = Float.exp(row[v] - top)
-              sum += probs[v]
-            }
-            for v in 0..<V { probs[v] /= sum }
             values.withUnsafeBufferPointer { vp in
               gates.withUnsafeBufferPointer { gp in
-                probs.withUnsafeBufferPointer { pp in
                   observe(
                     Observation(
                       position: p, stream: b, values: vp.baseAddress!, gates: gp.baseAddress!,
-                      probs: pp.baseAddress!, next: p + 1 < n ? tokens[p + 1] : nil))
-                }
+                      probs: chunk.logits.p + (t * S + b) * V, next: p + 1 < n ? tokens[p + 1] : nil))
               }
             }
           }

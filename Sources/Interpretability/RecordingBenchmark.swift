@@ -29,9 +29,7 @@ public enum RecordingBenchmark {
       }
       checksum += o.values[0] + o.gates[0] + o.probs[top[0]]
     }
-    let elapsed =
-      Double((clock.now - start).components.attoseconds) * 1e-18
-      + Double((clock.now - start).components.seconds)
+    let elapsed = seconds(clock.now - start)
     precondition(checksum.isFinite)
     return Double(characters) / elapsed
   }
