@@ -100,10 +100,10 @@ struct Recorder {
             }
             values.withUnsafeBufferPointer { vp in
               gates.withUnsafeBufferPointer { gp in
-                  observe(
-                    Observation(
-                      position: p, stream: b, values: vp.baseAddress!, gates: gp.baseAddress!,
-                      probs: chunk.logits.p + (t * S + b) * V, next: p + 1 < n ? tokens[p + 1] : nil))
+                observe(
+                  Observation(
+                    position: p, stream: b, values: vp.baseAddress!, gates: gp.baseAddress!,
+                    probs: chunk.logits.p + (t * S + b) * V, next: p + 1 < n ? tokens[p + 1] : nil))
               }
             }
           }
