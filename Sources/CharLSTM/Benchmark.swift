@@ -19,9 +19,12 @@ public enum Benchmark {
     return 3 * f
   }
 
-  public static func run(layers: Int, hidden: Int, batch B: Int, steps T: Int, vocab V: Int, iters: Int)
-    -> Result
-  {
+  /// - Parameter sharded: time the training path (``ShardedStep``: two halves of
+  ///   the batch on two cores when OpenBLAS has two threads); false times one
+  ///   network over the whole batch with multithreaded products, for comparison.
+  public static func run(
+    layers: Int, hidden: Int, batch B: Int, steps T: Int, vocab V: Int, iters: Int, sharded: Bool = true
+  ) -> Result {
     let config = ModelConfig(vocabSize: V, hiddenSize: hidden, numLayers: layers)
     let net = LSTMNetwork<Float>(config: config)
     net.initialize(seed: 1, uniformScale: 0.08, forgetBias: 1)
@@ -30,20 +33,33 @@ public enum Benchmark {
     let ws = LSTMWorkspace<Float>(config: config, batch: B, steps: T)
     var rng = SeededGenerator(seed: 7)
     let x = (0..<(T * B)).map { _ in Int32(rng.below(V)) }, y = (0..<(T * B)).map { _ in Int32(rng.below(V)) }
+    let step = ShardedStep(network: net, batch: B, steps: T), parallel = matrixThreads >= 2
     let clock = ContinuousClock()
     func trainStep() {
-      net.forward(tokens: x, state: state, workspace: ws)
-      net.loss(targets: y, workspace: ws)
-      net.grads.zero()
-      net.backward(tokens: x, workspace: ws)
+      if sharded {
+        step.run(tokens: x, targets: y, state: state, train: true, dropout: nil, parallel: parallel)
+      } else {
+        net.forward(tokens: x, state: state, workspace: ws)
+        net.loss(targets: y, workspace: ws)
+        net.grads.zero()
+        net.backward(tokens: x, workspace: ws)
+      }
       optimizer.update(params: net.params, grads: net.grads, learningRate: 1e-3, clip: 5)
+    }
+    func forwardPass() {
+      if sharded {
+        step.run(tokens: x, targets: y, state: state, train: false, dropout: nil, parallel: parallel)
+      } else {
+        net.forward(tokens: x, state: state, workspace: ws)
+        net.loss(targets: y, workspace: ws)
+      }
     }
     trainStep()
     let t0 = clock.now
     for _ in 0..<iters { trainStep() }
     let train = seconds(clock.now - t0) / Double(iters)
     let t1 = clock.now
-    for _ in 0..<iters { net.forward(tokens: x, state: state, workspace: ws) }
+    for _ in 0..<iters { forwardPass() }
     let forward = seconds(clock.now - t1) / Double(iters)
     let chars = Double(B * T)
     return Result(

@@ -8,12 +8,14 @@ extension LSTMNetwork {
   ///
   /// Fills `ws` with every layer's gates, c, h and the decoder's logits (T, B, V).
   /// With `dropout` set (training), masks are drawn from it; pass nil to evaluate.
+  /// With `presetMasks`, the dropout masks already in `ws` are used as they are
+  /// (``ShardedStep`` draws them for the whole batch, then hands each shard its rows).
   // Exported Float specialisation: generic code is not specialised across module
   // boundaries, so without it the recorder (Interpretability) ran the slow generic path.
-  @_specialize(exported: true, where S == Float)
+  @_specialize(exported:true,where S == Float)
   public func forward(
     tokens: UnsafePointer<Int32>, state: LSTMState<S>, workspace ws: LSTMWorkspace<S>,
-    dropout rng: UnsafeMutablePointer<SeededGenerator>? = nil
+    dropout rng: UnsafeMutablePointer<SeededGenerator>? = nil, presetMasks: Bool = false
   ) {
     let B = ws.B, T = ws.T, H = config.hiddenSize, G = 4 * H, V = config.vocabSize
     let W = params.p
@@ -36,7 +38,7 @@ extension LSTMNetwork {
           for j in 0..<G { zr[j] += row[j] }
         }
       } else {
-        let X = layerInput(k, tokens: tokens, ws: ws, dropout: rng)  // (T·B, D)
+        let X = layerInput(k, tokens: tokens, ws: ws, dropout: rng, preset: presetMasks)  // (T·B, D)
         S.gemm(
           transA: false, transB: true, m: T * B, n: G, k: D, alpha: 1, a: X, lda: D,
           b: W + lw.weightIH, ldb: D, beta: 1, c: Z, ldc: G)
@@ -52,7 +54,7 @@ extension LSTMNetwork {
         S.gemm(
           transA: false, transB: true, m: B, n: G, k: H, alpha: 1, a: hPrev, lda: H,
           b: W + lw.weightHH, ldb: H, beta: 1, c: z, ldc: G)
-        forEachRow(B, work: B * H) { b in
+        forEachRow(B, work: ws.splitsRows ? B * H : 0) { b in
           let zb = z + b * G
           var first = 0
           if S.self == Float.self {
@@ -98,7 +100,7 @@ extension LSTMNetwork {
   /// layer 0, or the outputs of layer k-1, through a fresh dropout mask when training.
   private func layerInput(
     _ k: Int, tokens: UnsafePointer<Int32>, ws: LSTMWorkspace<S>,
-    dropout rng: UnsafeMutablePointer<SeededGenerator>?
+    dropout rng: UnsafeMutablePointer<SeededGenerator>?, preset: Bool
   ) -> UnsafeMutablePointer<S> {
     let B = ws.B, T = ws.T, H = config.hiddenSize, cache = ws.layers[k]
     if k == 0 {
@@ -108,10 +110,10 @@ extension LSTMNetwork {
     }
     let below = ws.outputs(layer: k - 1)
     guard let mask = cache.mask, let X = cache.input?.p else { return below }
-    let p = config.dropout
-    if let rng {
-      let keep = S(1 / (1 - p))
-      for j in 0..<(T * B * H) { mask[j] = rng.pointee.nextUnit() < p ? 0 : keep }
+    if preset {
+      // The caller filled the mask.
+    } else if let rng {
+      drawDropoutMask(mask.p, count: T * B * H, rng: rng)
     } else {
       for j in 0..<(T * B * H) { mask[j] = 1 }
     }
@@ -119,12 +121,20 @@ extension LSTMNetwork {
     return X
   }
 
+  /// Fills `count` mask values: 0 with probability p, else 1/(1-p) (inverted dropout).
+  func drawDropoutMask(
+    _ mask: UnsafeMutablePointer<S>, count: Int, rng: UnsafeMutablePointer<SeededGenerator>
+  ) {
+    let p = config.dropout, keep = S(1 / (1 - p))
+    for j in 0..<count { mask[j] = rng.pointee.nextUnit() < p ? 0 : keep }
+  }
+
   /// Softmax cross-entropy of the logits in `ws` against `targets` (T, B), in
   /// nats, averaged over the T·B positions. Turns the logits into probabilities
   /// and, as a side effect, stores dLoss/dlogits for `backward`.
   // Exported Float specialisation: generic code is not specialised across module
   // boundaries, so without it the recorder (Interpretability) ran the slow generic path.
-  @_specialize(exported: true, where S == Float)
+  @_specialize(exported:true,where S == Float)
   @discardableResult
   public func loss(targets: UnsafePointer<Int32>, workspace ws: LSTMWorkspace<S>) -> Double {
     let N = ws.T * ws.B, V = config.vocabSize
@@ -146,7 +156,7 @@ extension LSTMNetwork {
   /// and leaving the gradient with respect to the initial state in `ws.dState`.
   // Exported Float specialisation: generic code is not specialised across module
   // boundaries, so without it the recorder (Interpretability) ran the slow generic path.
-  @_specialize(exported: true, where S == Float)
+  @_specialize(exported:true,where S == Float)
   public func backward(tokens: UnsafePointer<Int32>, workspace ws: LSTMWorkspace<S>) {
     let B = ws.B, T = ws.T, H = config.hiddenSize, G = 4 * H, V = config.vocabSize
     let N = T * B, W = params.p, dW = grads.p, L = config.numLayers
@@ -171,7 +181,7 @@ extension LSTMNetwork {
       for t in stride(from: T - 1, through: 0, by: -1) {
         let gates = cache.gates.p + t * B * G, dz = dZ + t * B * G
         let cPrev = cache.c.p + t * B * H, tc = cache.tanhC.p + t * B * H, dht = dH + t * B * H
-        forEachRow(B, work: B * H) { b in
+        forEachRow(B, work: ws.splitsRows ? B * H : 0) { b in
           let gb = gates + b * G, dzb = dz + b * G
           var first = 0
           if S.self == Float.self {

@@ -29,6 +29,15 @@ public final class LSTMNetwork<S: LSTMScalar>: @unchecked Sendable {
     grads = Buffer(layout.count)
   }
 
+  /// A network that reads `other`'s parameters (the same buffer, not a copy) and
+  /// accumulates into gradients of its own: one shard of a data-parallel step.
+  public init(sharingParametersOf other: LSTMNetwork<S>) {
+    config = other.config
+    layout = other.layout
+    params = other.params
+    grads = Buffer(layout.count)
+  }
+
   /// char-rnn's initialisation: every parameter uniform in (-scale, scale); or,
   /// with `scale == nil`, PyTorch's (uniform in ±1/√H for the LSTM and decoder,
   /// N(0, 1)-like uniform for the embedding). `forgetBias` is then added to the
@@ -109,6 +118,9 @@ public final class LSTMWorkspace<S: LSTMScalar>: @unchecked Sendable {
   }
 
   public let layers: [LayerCache]
+  /// Whether the element-wise steps may split their rows across two threads;
+  /// off for a shard of ``ShardedStep``, which already has a core to itself.
+  public var splitsRows = true
   public let logits: Buffer<S>  // (T, B, V), softmax probabilities after `loss`
   let oneHotRows: Buffer<S>  // (V, 4H) W_ih_l0ᵀ in forward, dW_ih_l0ᵀ in backward (one-hot input only)
   let dlogits: Buffer<S>  // (T, B, V)

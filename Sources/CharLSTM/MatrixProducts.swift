@@ -80,3 +80,6 @@ public func naiveGemm<S: LSTMScalar>(
 public func setMatrixThreads(_ n: Int) {
   if n > 0 { openblas_set_num_threads(Int32(n)) }
 }
+
+/// The number of threads OpenBLAS uses now.
+public var matrixThreads: Int { Int(openblas_get_num_threads()) }

@@ -130,7 +130,8 @@ public final class Trainer {
     throws -> Checkpoint
   {
     let B = options.batchSize, T = options.seqLength, N = dataset.trainBatches.count
-    let ws = LSTMWorkspace<Float>(config: network.config, batch: B, steps: T)
+    // Two halves of the batch on two cores (see ShardedStep for why).
+    let ws = ShardedStep(network: network, batch: B, steps: T)
     var inputs = [Int32](repeating: 0, count: T * B), targets = inputs  // (T, B)
     let total = totalSteps
     let explode = Swift.max(3 * Foundation.log(Double(vocabulary.count)), 10)
@@ -154,14 +155,13 @@ public final class Trainer {
         }
       }
       dataset.batch(dataset.trainBatches.lowerBound + i, inputs: &inputs, targets: &targets)
-      network.forward(tokens: inputs, state: state, workspace: ws, dropout: &rng)
-      let loss = network.loss(targets: targets, workspace: ws)
+      let loss = ws.run(
+        tokens: inputs, targets: targets, state: state, train: true, dropout: &rng,
+        parallel: matrixThreads >= 2)
       guard loss.isFinite, loss < explode else {
         throw CellscopeError.diverged(
           step: record.step + 1, loss: loss, kept: lastSaved ?? "(none written yet)")
       }
-      network.grads.zero()
-      network.backward(tokens: inputs, workspace: ws)
       optimizer.update(
         params: network.params, grads: network.grads, learningRate: record.learningRate,
         clip: options.gradClip)
@@ -195,7 +195,7 @@ public final class Trainer {
 
   /// Validation loss, a sample for the history, the best checkpoint, and a save.
   private func evaluate(
-    _ outPath: String?, ws: LSTMWorkspace<Float>, progress: (TrainingEvent) -> Void, saved: inout String?,
+    _ outPath: String?, ws: ShardedStep, progress: (TrainingEvent) -> Void, saved: inout String?,
     final: Bool = false
   ) throws {
     if !dataset.valBatches.isEmpty {
@@ -225,15 +225,16 @@ public final class Trainer {
   }
 
   /// Mean loss over some batches, from a zero state carried across them, no dropout.
-  public func evaluateLoss(_ batches: Range<Int>, ws: LSTMWorkspace<Float>) -> Double {
+  public func evaluateLoss(_ batches: Range<Int>, ws: ShardedStep) -> Double {
     let B = options.batchSize, T = options.seqLength
     let evalState = LSTMState<Float>(for: network, batch: B)
     var inputs = [Int32](repeating: 0, count: T * B), targets = inputs
     var sum = 0.0
     for i in batches {
       dataset.batch(i, inputs: &inputs, targets: &targets)
-      network.forward(tokens: inputs, state: evalState, workspace: ws)
-      sum += network.loss(targets: targets, workspace: ws)
+      sum += ws.run(
+        tokens: inputs, targets: targets, state: evalState, train: false, dropout: nil,
+        parallel: matrixThreads >= 2)
     }
     return sum / Double(Swift.max(batches.count, 1))
   }

@@ -19,6 +19,12 @@ struct BenchCommand: ParsableCommand {
   @Option(help: "Characters recorded per recorder configuration (0 skips the recorder).") var recordChars =
     20_000
 
+  @Flag(
+    help:
+      "Time one network over the whole batch with multithreaded products instead of the two-shard step training uses."
+  )
+  var unsharded = false
+
   func run() throws {
     setMatrixThreads(threads)
     let gemm = Benchmark.sgemmCeiling(n: 1024)
@@ -28,7 +34,8 @@ struct BenchCommand: ParsableCommand {
       let parts = c.split(separator: ",").compactMap { Int($0) }
       guard parts.count == 4 else { throw ValidationError("--config must look like 2,128,50,50 (got \(c)).") }
       let r = Benchmark.run(
-        layers: parts[0], hidden: parts[1], batch: parts[2], steps: parts[3], vocab: vocab, iters: iters)
+        layers: parts[0], hidden: parts[1], batch: parts[2], steps: parts[3], vocab: vocab, iters: iters,
+        sharded: !unsharded)
       print(
         String(
           format: "%@\t%.0f\t%.1f\t%.1f\t%.0f%%\t%.0f", c, r.trainCharsPerSecond, r.msPerStep, r.gflops,
