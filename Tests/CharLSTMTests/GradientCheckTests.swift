@@ -1,4 +1,4 @@
-import CharLSTM
+@testable import CharLSTM
 import Foundation
 import Testing
 
@@ -77,20 +77,31 @@ struct GradientCheckTests {
 
   @Test func blasProductEqualsNaiveLoops() {
     var rng = SeededGenerator(seed: 5)
+    // Large single rows and columns go through gemv: every transposition, beta = 0,
+    // and row strides wider than the rows (padding 2) so that strided vectors are read.
+    let shapes = [
+      (7, 5, 6, 0.3), (1, 5, 6, 0.3), (7, 1, 6, 0.3), (1, 1, 6, 0.3),
+      (1, 512, 512, 0.3), (512, 1, 512, 0.3), (1, 520, 512, 0), (520, 1, 512, 0),
+    ]
+    #expect(shapes.filter { max($0.0, $0.1) * $0.2 >= vectorProductMinimum }.count == 4)
     for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
-      let m = 7, n = 5, k = 6
-      let a = Buffer<Double>((0..<(m * k)).map { _ in rng.uniform(-1, 1) })
-      let b = Buffer<Double>((0..<(k * n)).map { _ in rng.uniform(-1, 1) })
-      let c1 = Buffer<Double>((0..<(m * n)).map { _ in rng.uniform(-1, 1) })
-      let c2 = Buffer<Double>(c1.array)
-      let lda = ta ? m : k, ldb = tb ? k : n
-      Double.gemm(
-        transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.7, a: a.p, lda: lda, b: b.p, ldb: ldb, beta: 0.3,
-        c: c1.p, ldc: n)
-      naiveGemm(
-        transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.7, a: a.p, lda: lda, b: b.p, ldb: ldb, beta: 0.3,
-        c: c2.p, ldc: n)
-      for i in 0..<(m * n) { #expect(abs(c1[i] - c2[i]) < 1e-12) }
+      for (m, n, k, beta) in shapes {
+        let lda = (ta ? m : k) + 2, ldb = (tb ? k : n) + 2, ldc = n + 2
+        let a = Buffer<Double>((0..<((ta ? k : m) * lda)).map { _ in rng.uniform(-1, 1) })
+        let b = Buffer<Double>((0..<((tb ? n : k) * ldb)).map { _ in rng.uniform(-1, 1) })
+        let c1 = Buffer<Double>((0..<(m * ldc)).map { _ in rng.uniform(-1, 1) })
+        let c2 = Buffer<Double>(c1.array)
+        Double.gemm(
+          transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.7, a: a.p, lda: lda, b: b.p, ldb: ldb,
+          beta: beta, c: c1.p, ldc: ldc)
+        naiveGemm(
+          transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.7, a: a.p, lda: lda, b: b.p, ldb: ldb,
+          beta: beta, c: c2.p, ldc: ldc)
+        // Every element, the padding included: it must be left alone.
+        for i in 0..<(m * ldc) {
+          #expect(abs(c1[i] - c2[i]) < 1e-12, "m \(m) n \(n) transA \(ta) transB \(tb) at \(i)")
+        }
+      }
     }
   }
 
