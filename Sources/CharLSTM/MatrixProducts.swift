@@ -1,5 +1,6 @@
 import CBLAS
 import Foundation
+import Synchronization
 
 /// The scalar types the LSTM runs in: `Float` for training and reports, `Double`
 /// for gradient checks against finite differences.
@@ -142,10 +143,38 @@ public func naiveGemm<S: LSTMScalar>(
   }
 }
 
+/// The thread count the user chose, and how many single-threaded sections
+/// (``withSingleThreadedProducts(_:)``) are running; OpenBLAS's own setting is
+/// process-wide, so both change only under this lock.
+private let threadSettings = Mutex((chosen: 0, singleThreaded: 0))
+
 /// Sets the number of threads OpenBLAS may use (0 leaves its default).
 public func setMatrixThreads(_ n: Int) {
-  if n > 0 { openblas_set_num_threads(Int32(n)) }
+  guard n > 0 else { return }
+  threadSettings.withLock {
+    $0.chosen = n
+    if $0.singleThreaded == 0 { openblas_set_num_threads(Int32(n)) }
+  }
 }
 
-/// The number of threads OpenBLAS uses now.
-public var matrixThreads: Int { Int(openblas_get_num_threads()) }
+/// The number of threads the products may use, as set (OpenBLAS's default if never set).
+public var matrixThreads: Int {
+  threadSettings.withLock { $0.chosen > 0 ? $0.chosen : Int(openblas_get_num_threads()) }
+}
+
+/// Runs `body` with OpenBLAS held to one thread (the caller runs its own threads),
+/// then restores the chosen count once no such section is left running.
+public func withSingleThreadedProducts<R>(_ body: () throws -> R) rethrows -> R {
+  threadSettings.withLock {
+    if $0.chosen == 0 { $0.chosen = Int(openblas_get_num_threads()) }
+    if $0.singleThreaded == 0 { openblas_set_num_threads(1) }
+    $0.singleThreaded += 1
+  }
+  defer {
+    threadSettings.withLock {
+      $0.singleThreaded -= 1
+      if $0.singleThreaded == 0 { openblas_set_num_threads(Int32($0.chosen)) }
+    }
+  }
+  return try body()
+}

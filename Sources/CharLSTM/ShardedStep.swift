@@ -70,15 +70,40 @@ public final class ShardedStep: @unchecked Sendable {
     tokens: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, state: LSTMState<Float>,
     train: Bool, dropout rng: UnsafeMutablePointer<SeededGenerator>?, parallel: Bool
   ) -> Double {
-    let H = network.config.hiddenSize, L = network.config.numLayers
+    execute(tokens: tokens, targets: targets, state: state, train: train, dropout: rng, parallel: parallel)
+  }
+
+  /// Forward only, for the recorder: runs `tokens` (T, B) from `state` (left
+  /// holding the final state) and turns each shard's logits into next-character
+  /// probabilities. Read the caches of batch row b through ``shard(ofRow:)``.
+  public func forward(tokens: UnsafePointer<Int32>, state: LSTMState<Float>, parallel: Bool) {
+    execute(tokens: tokens, targets: nil, state: state, train: false, dropout: nil, parallel: parallel)
+  }
+
+  /// The workspace holding batch row b after a pass, and b's row in it.
+  public func shard(ofRow b: Int) -> (workspace: LSTMWorkspace<Float>, row: Int) {
+    let s = shards.count == 1 || b < shards[1].rows.lowerBound ? shards[0] : shards[1]
+    return (s.ws, b - s.rows.lowerBound)
+  }
+
+  @discardableResult
+  private func execute(
+    tokens: UnsafePointer<Int32>, targets: UnsafePointer<Int32>?, state: LSTMState<Float>,
+    train: Bool, dropout rng: UnsafeMutablePointer<SeededGenerator>?, parallel: Bool
+  ) -> Double {
+    let H = network.config.hiddenSize, L = network.config.numLayers, V = network.config.vocabSize
     if let rng {
       for m in fullMasks { network.drawDropoutMask(m.p, count: m.count, rng: rng) }
     }
-    let preset = rng != nil
+    let preset = rng != nil, scored = targets != nil
     for s in shards { scatter(s, tokens: tokens, targets: targets, state: state, masks: preset) }
     let work: @Sendable (Int) -> Void = { i in
       let s = self.shards[i]
       s.net.forward(tokens: s.tokens, state: s.state, workspace: s.ws, presetMasks: preset)
+      guard scored else {
+        softmaxRows(s.ws.logits.p, rows: s.ws.T * s.ws.B, columns: V)
+        return
+      }
       s.loss = s.net.loss(targets: s.targets, workspace: s.ws)
       if train {
         s.net.grads.zero()
@@ -86,10 +111,7 @@ public final class ShardedStep: @unchecked Sendable {
       }
     }
     if parallel && shards.count == 2 {
-      let threads = matrixThreads
-      setMatrixThreads(1)
-      DispatchQueue.concurrentPerform(iterations: 2, execute: work)
-      setMatrixThreads(threads)
+      withSingleThreadedProducts { DispatchQueue.concurrentPerform(iterations: 2, execute: work) }
     } else {
       for i in shards.indices { work(i) }
     }
@@ -110,14 +132,14 @@ public final class ShardedStep: @unchecked Sendable {
 
   /// Copies the shard's rows of the tokens, targets, state and dropout masks.
   private func scatter(
-    _ s: Shard, tokens: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, state: LSTMState<Float>,
+    _ s: Shard, tokens: UnsafePointer<Int32>, targets: UnsafePointer<Int32>?, state: LSTMState<Float>,
     masks: Bool
   ) {
     let Bs = s.rows.count, H = network.config.hiddenSize, L = network.config.numLayers
     let b0 = s.rows.lowerBound
     for t in 0..<T {
       (s.tokens + t * Bs).update(from: tokens + t * B + b0, count: Bs)
-      (s.targets + t * Bs).update(from: targets + t * B + b0, count: Bs)
+      if let targets { (s.targets + t * Bs).update(from: targets + t * B + b0, count: Bs) }
     }
     for k in 0..<L {
       (s.state.h.p + k * Bs * H).update(from: state.h.p + (k * B + b0) * H, count: Bs * H)

@@ -75,6 +75,7 @@ public struct Analyzer {
         done += 1
         if done % 8192 == 0 { progress?("recording", done, n) }
       })
+    stats.flush()
 
     // Scores, roles, ranking.
     let featureSummaries = summarizeFeatures(stats)
@@ -90,8 +91,8 @@ public struct Analyzer {
     let shownUnits = shown.map { unitIndex($0.id) }
     let wanted: [[Int: Int]] = shownUnits.map { u in
       var m: [Int: Int] = [:]
-      for (_, p) in stats.top[u] { m[p] = 0 }
-      for (_, p) in stats.bottom[u] where m[p] == nil { m[p] = 1 }
+      for (_, p) in stats.top[u].items { m[p] = 0 }
+      for (_, p) in stats.bottom[u].items where m[p] == nil { m[p] = 1 }
       return m
     }
     let bands = shownUnits.map { quantileBands(stats, unit: $0) }

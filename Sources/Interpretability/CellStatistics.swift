@@ -1,4 +1,5 @@
 import CharLSTM
+import Dispatch
 import Foundation
 
 /// Streaming statistics of every cell against every feature: the first pass of
@@ -11,7 +12,13 @@ import Foundation
 /// resolution). Pairs that fall in the same bin count as ties, so the AUC is
 /// exact up to ½·Σ_b pos_b·neg_b / (P·N), the bound `CellScoring` reports.
 /// Graded features are scored by Pearson r from running sums.
-final class CellStatistics {
+///
+/// The per-cell work (most of the analysis's time once the forward pass runs on
+/// both cores) is buffered for `batch` positions, then done on two threads, each
+/// for half of the cells and every buffered position in order: each cell sees the
+/// same sequence of values as one by one, so the results are the same bits.
+/// Call `flush()` after the last observation.
+final class CellStatistics: @unchecked Sendable {
   static let fineBins = 400
   static let gateRows = [0, 1, 3]  // i, f, o among i, f, g, o
   static let displayBins = 40
@@ -43,11 +50,13 @@ final class CellStatistics {
   let slots: Int
   let display: UnsafeMutablePointer<Int>  // (U, displayBins) uniform over [-1, 1]
   let sumVY: UnsafeMutablePointer<Double>  // (U, graded)
-  private var activeBinary: [Int] = [], gradedValues: [Double] = []  // this position's, reused
   var featureSum: [Double], featureSumSq: [Double]  // (features)
   var charCount: [Double], charFeatureSum: [Double], charFeatureSumSq: [Double]  // (V), (V, F), (V, F)
   var gateLow: [Int], gateHigh: [Int]  // (L, 3, H) for gates i, f, o
-  @exclusivity(unchecked) var top: [[(Float, Int)]], bottom: [[(Float, Int)]]  // per unit, up to K (value, position)
+  /// Per unit, up to K (value, position). A class per unit, so that the two threads
+  /// of a flush mutate only their own cells' lists, never the arrays holding them.
+  final class Extremes: @unchecked Sendable { var items: [(Float, Int)] = [] }
+  let top: [Extremes], bottom: [Extremes]
   /// The value a new one must beat to enter `top[u]` / `bottom[u]` (±infinity while not full).
   let topFloor: UnsafeMutablePointer<Float>, bottomCeiling: UnsafeMutablePointer<Float>
   private var allocations: [UnsafeMutableRawPointer] = []
@@ -101,8 +110,9 @@ final class CellStatistics {
     charFeatureSumSq = charFeatureSum
     gateLow = .init(repeating: 0, count: L * 3 * H)
     gateHigh = gateLow
-    top = .init(repeating: [], count: U)
-    bottom = top
+    top = (0..<U).map { _ in Extremes() }
+    bottom = (0..<U).map { _ in Extremes() }
+    precondition(binary.count <= 64, "binary features are kept as a 64-bit mask")
     var owned: [UnsafeMutableRawPointer] = []
     sum = Self.make(U, 0.0, &owned)
     sumSq = Self.make(U, 0.0, &owned)
@@ -120,8 +130,19 @@ final class CellStatistics {
     saturated = Self.make(U, 0, &owned)
     display = Self.make(U * Self.displayBins, 0, &owned)
     histograms = Self.make(U * Self.fineBins * slots, UInt32(0), &owned)
+    pendingValues = Self.make(Self.batch * U, Float(0), &owned)
+    pendingGraded = Self.make(Self.batch * graded.count, 0.0, &owned)
     allocations = owned
   }
+
+  /// Positions buffered before the per-cell work runs on two threads.
+  static let batch = 128
+  private struct Pending {
+    var position: Int, stream: Int, consecutive: Bool, activeBinary: UInt64
+  }
+  private var pending: [Pending] = []
+  private let pendingValues: UnsafeMutablePointer<Float>  // (batch, U)
+  private let pendingGraded: UnsafeMutablePointer<Double>  // (batch, graded)
 
   /// Computes the features of a segment; scanners advance in text order.
   func startSegment(_ range: Range<Int>, text: [Unicode.Scalar], scanners: inout [any FeatureScanner]) {
@@ -149,39 +170,17 @@ final class CellStatistics {
   func observe(_ o: Observation, symbol: Int) {
     let F = features.count, row = (o.position - segment.lowerBound) * F
     count += 1
-    let v = o.values
-    // Per cell: moments, extremes, histograms, lag.
+    // Buffer what the per-cell loop needs: the values, and this position's features.
     let consecutive = prevPosition[o.stream] == o.position - 1
     if consecutive { lagCount += 1 }
-    activeBinary.removeAll(keepingCapacity: true)
-    for (bi, f) in binary.enumerated() where segmentValues[row + f] > 0.5 { activeBinary.append(bi) }
-    gradedValues.removeAll(keepingCapacity: true)
-    for f in graded { gradedValues.append(Double(segmentValues[row + f])) }
-    let G = graded.count
-    let pv = prev + o.stream * U, NB = Self.fineBins, DB = Self.displayBins, slots = slots
-    for u in 0..<U {
-      let x = v[u]
-      sum[u] += Double(x)
-      sumSq[u] += Double(x) * Double(x)
-      if x < minV[u] { minV[u] = x }
-      if x > maxV[u] { maxV[u] = x }
-      if abs(x) > 0.9 { saturated[u] += 1 }
-      if consecutive {
-        let p = Double(pv[u])
-        lagSum[u] += Double(x) * p
-        lagPrevSum[u] += p
-        lagPrevSumSq[u] += p * p
-        lagNextSum[u] += Double(x)
-        lagNextSumSq[u] += Double(x) * Double(x)
-      }
-      pv[u] = x
-      let cell = histograms + (u * NB + Self.fineBin(x)) * slots
-      cell[0] += 1
-      for bi in activeBinary { cell[1 + bi] += 1 }
-      display[u * DB + min(DB - 1, max(0, Int((x + 1) / 2 * Float(DB))))] += 1
-      for gi in 0..<G { sumVY[u * G + gi] += Double(x) * gradedValues[gi] }
-      if x > topFloor[u] || x < bottomCeiling[u] { insertExtreme(u, x, o.position) }
-    }
+    var mask: UInt64 = 0
+    for (bi, f) in binary.enumerated() where segmentValues[row + f] > 0.5 { mask |= 1 << UInt64(bi) }
+    let i = pending.count, G = graded.count
+    (pendingValues + i * U).update(from: o.values, count: U)
+    for (gi, f) in graded.enumerated() { pendingGraded[i * G + gi] = Double(segmentValues[row + f]) }
+    pending.append(
+      Pending(position: o.position, stream: o.stream, consecutive: consecutive, activeBinary: mask))
+    if pending.count == Self.batch { flush() }
     prevPosition[o.stream] = o.position
     // Features and what the current character alone says about them.
     charCount[symbol] += 1
@@ -215,15 +214,67 @@ final class CellStatistics {
     }
   }
 
+  /// Runs the per-cell work for the buffered positions, on two threads when there
+  /// are enough cells to pay for the hand-off.
+  func flush() {
+    guard !pending.isEmpty else { return }
+    if U >= 256 {
+      DispatchQueue.concurrentPerform(iterations: 2) { half in
+        self.observeCells((half * self.U / 2)..<((half + 1) * self.U / 2))
+      }
+    } else {
+      observeCells(0..<U)
+    }
+    pending.removeAll(keepingCapacity: true)
+  }
+
+  /// Moments, extremes, histograms and lag of cells `cells` at every buffered position, in order.
+  private func observeCells(_ cells: Range<Int>) {
+    let NB = Self.fineBins, DB = Self.displayBins, slots = slots, G = graded.count
+    for (i, o) in pending.enumerated() {
+      let v = pendingValues + i * U, pv = prev + o.stream * U, gv = pendingGraded + i * G
+      for u in cells {
+        let x = v[u]
+        sum[u] += Double(x)
+        sumSq[u] += Double(x) * Double(x)
+        if x < minV[u] { minV[u] = x }
+        if x > maxV[u] { maxV[u] = x }
+        if abs(x) > 0.9 { saturated[u] += 1 }
+        if o.consecutive {
+          let p = Double(pv[u])
+          lagSum[u] += Double(x) * p
+          lagPrevSum[u] += p
+          lagPrevSumSq[u] += p * p
+          lagNextSum[u] += Double(x)
+          lagNextSumSq[u] += Double(x) * Double(x)
+        }
+        pv[u] = x
+        let cell = histograms + (u * NB + Self.fineBin(x)) * slots
+        cell[0] += 1
+        var m = o.activeBinary
+        while m != 0 {
+          cell[1 + m.trailingZeroBitCount] += 1
+          m &= m - 1
+        }
+        display[u * DB + min(DB - 1, max(0, Int((x + 1) / 2 * Float(DB))))] += 1
+        for gi in 0..<G { sumVY[u * G + gi] += Double(x) * gv[gi] }
+        if x > topFloor[u] || x < bottomCeiling[u] { insertExtreme(u, x, o.position) }
+      }
+    }
+  }
+
   /// Keeps the K largest and K smallest values of cell u at positions at least
   /// `gap` apart (a new extreme displaces the weaker overlapping ones).
   private func insertExtreme(_ u: Int, _ x: Float, _ p: Int) {
-    if top[u].count < topK || x > top[u][top[u].count - 1].0 { Self.insert(&top[u], x, p, topK, gap, >) }
-    if bottom[u].count < topK || x < bottom[u][bottom[u].count - 1].0 {
-      Self.insert(&bottom[u], x, p, topK, gap, <)
+    let top = top[u], bottom = bottom[u]
+    if top.items.count < topK || x > top.items[top.items.count - 1].0 {
+      Self.insert(&top.items, x, p, topK, gap, >)
     }
-    topFloor[u] = top[u].count < topK ? -.infinity : top[u][top[u].count - 1].0
-    bottomCeiling[u] = bottom[u].count < topK ? .infinity : bottom[u][bottom[u].count - 1].0
+    if bottom.items.count < topK || x < bottom.items[bottom.items.count - 1].0 {
+      Self.insert(&bottom.items, x, p, topK, gap, <)
+    }
+    topFloor[u] = top.items.count < topK ? -.infinity : top.items[top.items.count - 1].0
+    bottomCeiling[u] = bottom.items.count < topK ? .infinity : bottom.items[bottom.items.count - 1].0
   }
 
   static func insert(

@@ -51,7 +51,8 @@ struct Recorder {
     let V = network.config.vocabSize, G = 4 * H, U = units
     let S = options.mode == .exact ? 1 : max(1, options.streams)
     let T = max(1, options.steps)
-    let ws = LSTMWorkspace<Float>(config: network.config, batch: S, steps: T)
+    // Two halves of the streams on two cores, as in training (see ShardedStep).
+    let ws = ShardedStep(network: network, batch: S, steps: T), parallel = matrixThreads >= 2
     let state = LSTMState<Float>(for: network, batch: S)
     var values = [Float](repeating: 0, count: U), gates = [Float](repeating: 0, count: L * G)
     var x = [Int32](repeating: 0, count: T * S)  // (T, B)
@@ -73,25 +74,25 @@ struct Recorder {
       var t0 = 0
       while t0 < total {
         let steps = min(T, total - t0)
-        let chunk = steps == T ? ws : LSTMWorkspace<Float>(config: network.config, batch: S, steps: steps)
+        let chunk = steps == T ? ws : ShardedStep(network: network, batch: S, steps: steps)
         for t in 0..<steps {
           for b in 0..<S {
             let p = runStart[b] + t0 + t
             x[t * S + b] = p < recEnd[b] ? tokens[p] : 0
           }
         }
-        network.forward(tokens: x, state: state, workspace: chunk)
-        softmaxRows(chunk.logits.p, rows: steps * S, columns: V)  // logits → next-character probabilities
+        chunk.forward(tokens: x, state: state, parallel: parallel)  // logits → next-character probabilities
         for t in 0..<steps {
           for b in 0..<S {
             let p = runStart[b] + t0 + t
             guard p >= recStart[b], p < recEnd[b] else { continue }
+            let (shard, j0) = chunk.shard(ofRow: b), Bs = shard.B
             for k in 0..<L {
               // Raw pointers: `Buffer`'s subscript is generic across the module
               // boundary, so element by element it would not be specialised.
-              let cache = chunk.layers[k]
-              let tanhC = cache.tanhC.p + (t * S + b) * H, h = cache.h.p + ((t + 1) * S + b) * H
-              let gate = cache.gates.p + (t * S + b) * G
+              let cache = shard.layers[k]
+              let tanhC = cache.tanhC.p + (t * Bs + j0) * H, h = cache.h.p + ((t + 1) * Bs + j0) * H
+              let gate = cache.gates.p + (t * Bs + j0) * G
               for j in 0..<H {
                 values[(k * 2) * H + j] = tanhC[j]
                 values[(k * 2 + 1) * H + j] = h[j]
@@ -103,7 +104,7 @@ struct Recorder {
                 observe(
                   Observation(
                     position: p, stream: b, values: vp.baseAddress!, gates: gp.baseAddress!,
-                    probs: chunk.logits.p + (t * S + b) * V, next: p + 1 < n ? tokens[p + 1] : nil))
+                    probs: shard.logits.p + (t * Bs + j0) * V, next: p + 1 < n ? tokens[p + 1] : nil))
               }
             }
           }
