@@ -1,12 +1,21 @@
 #!/usr/bin/env python3
-"""Training speed, cellscope against PyTorch, measured side by side (issue 5).
+"""Training and recorder speed, cellscope against PyTorch, measured side by side (issue 5).
 
-For each configuration (layers, hidden, batch, seq) the script runs
-`cellscope bench` and the PyTorch reference `torch_char_lstm.py` alternately,
-A B A B ..., for --rounds pairs. Every run is a separate process. It prints one
-line per pair (both chars/s and the ratio cellscope / PyTorch), then per
-configuration the median ratio and its spread (min-max of the pair ratios), and
-at the end a Markdown table for the README.
+For each configuration the script runs `cellscope bench` and the PyTorch
+reference `torch_char_lstm.py` alternately, A B A B ..., for --rounds pairs.
+Every run is a separate process. It prints one line per pair (the chars/s of
+both sides and the ratio cellscope / PyTorch), then per configuration the median
+ratio and its spread (min-max of the pair ratios), and at the end a Markdown
+table for the README.
+
+Two modes:
+  * training (the default): configurations --config L,H,B,T, a training step
+    on each side;
+  * recorder (--record L,H,B, repeatable): a forward pass that records the
+    activations, cellscope's recorder against torch_char_lstm.py --infer and
+    its three variants (stepwise, cell, fused; see below). When any --record
+    is given only the recorder comparisons run, unless --config is given too,
+    in which case the training comparisons run first.
 
 Usage (from the repository root, with a release build and a Python that has torch):
 
@@ -14,13 +23,16 @@ Usage (from the repository root, with a release build and a Python that has torc
     python3 scripts/compare_torch.py --python ~/ref-venv/bin/python
     python3 scripts/compare_torch.py --python ~/ref-venv/bin/python \\
         --rounds 5 --config 2,512,100,100 --config 3,512,50,50
+    python3 scripts/compare_torch.py --python ~/ref-venv/bin/python \\
+        --record 2,512,64 --record 2,512,1
 
-Options (all have defaults):
+Options (all optional):
     --cellscope PATH   cellscope binary (default .build/release/cellscope)
     --python PATH      Python with torch for the reference (default python3)
     --bench-dir DIR    folder holding torch_char_lstm.py (default ../shared/bench)
-    --config L,H,B,T   configuration; repeat for several (default: the issue's
-                       four: 2,128,50,50  2,256,50,50  2,512,100,100  3,512,50,50)
+    --config L,H,B,T   training configuration; repeat for several (default,
+                       unless --record is given: the issue's four:
+                       2,128,50,50  2,256,50,50  2,512,100,100  3,512,50,50)
     --rounds N         A B pairs per configuration (default 3)
     --threads N        threads for both sides (default 2)
     --vocab V          vocabulary size (default 65)
@@ -31,10 +43,17 @@ Options (all have defaults):
     --torch-warmup N   untimed PyTorch steps before timing (default 2;
                        cellscope's bench always does 1)
     --torch-arg ARG    extra argument for torch_char_lstm.py, repeatable
-                       (e.g. --torch-arg=--no-mkldnn)
+                       (e.g. --torch-arg=--no-mkldnn); used in both modes
+    --record L,H,B     recorder configuration; repeat for several (batch 1 is
+                       cellscope's exact single-stream mode)
+    --record-chars N   characters recorded per run, on both sides (default
+                       20000; for batch 1 at most 4000, as cellscope caps it)
+    --torch-reps N     timed PyTorch recorder runs per process, of which the
+                       median counts (default 3)
+    --timeout S        seconds per run (default 1800)
     --dry-run          print the commands and exit
 
-What the two sides measure (kept identical on purpose):
+What the two sides measure in training mode (kept identical on purpose):
     * model: one-hot input of width V (no embedding), L LSTM layers of H cells,
       a linear decoder H -> V, softmax cross-entropy over all B*T positions;
     * one training step = forward + loss + backward + gradient clipping (5) +
@@ -59,6 +78,36 @@ measured in the same process. It is not the "sgemm bound" of
 ../shared/bench/README.md, which uses a 2048^3 product and an embedding input
 (D = H), hence more FLOPs per character.
 
+What the two sides measure in recorder mode (--record L,H,B, N = --record-chars):
+    * the same model (one-hot input of width V, L layers of H cells, decoder
+      H -> V), untrained weights, random tokens, forward only;
+    * cellscope: `cellscope bench --record L,H,B --record-chars N`, with a tiny
+      training configuration (--config 1,8,2,2 --iters 1) whose line is
+      ignored. Its recorder runs the N characters as B streams of ceil(N/B)
+      characters (B = 1: one exact stream, state carried from the first
+      character; B > 1: the fast mode, 64 steps per forward call, no
+      unrecorded warm-up) and hands every position's c (as tanh c), h, the
+      i, f, g, o gates of every layer and the softmax to an observer that
+      picks the top 5. One timed run per process, no warm-up run; network
+      set-up and data are not timed;
+    * PyTorch: `torch_char_lstm.py --infer --onehot --infer-batches B
+      --infer-len ceil(N/B)`, under no_grad, B streams of ceil(N/B) steps;
+      chars/s = B * steps over the median of --torch-reps timed runs after
+      one warm-up run. Three variants in the same process:
+        stepwise  one nn.LSTM call per time step, h and c of every layer
+                  copied into preallocated tensors, plus the logits;
+        cell      torch.lstm_cell per layer per step, h and c of every layer
+                  and the logits recorded likewise;
+        fused     one nn.LSTM call over the whole sequence: only the top
+                  layer's h and the logits come back, no cell state is
+                  recorded -- an upper bound, not a recorder.
+      PyTorch records no gates, computes no softmax and no top 5, so
+      cellscope does somewhat more work per character than the two recording
+      variants;
+    * ratios are cellscope / variant per pair; "best recording" is the faster
+      of stepwise and cell in that pair; the same thread count and
+      environment as in training mode.
+
 The machine is shared and small, so absolute figures move with the load: trust
 ratios from one run, look at the spread, and note the load averages the script
 prints before and after. Standard library only; not part of CI.
@@ -75,6 +124,9 @@ import time
 from pathlib import Path
 
 DEFAULT_CONFIGS = ["2,128,50,50", "2,256,50,50", "2,512,100,100", "3,512,50,50"]
+TINY_TRAINING = ["--config", "1,8,2,2", "--iters", "1"]  # cellscope's training part, ignored in recorder mode
+EXACT_CAP = 4000  # cellscope records at most this many characters at batch 1
+VARIANTS = ("stepwise", "cell", "fused")
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -91,6 +143,13 @@ def parse_config(text):
     parts = text.split(",")
     if len(parts) != 4 or not all(s.strip().isdigit() and int(s) > 0 for s in parts):
         raise argparse.ArgumentTypeError(f"configuration must look like 2,128,50,50 (got {text!r})")
+    return tuple(int(s) for s in parts)
+
+
+def parse_record(text):
+    parts = text.split(",")
+    if len(parts) != 3 or not all(s.strip().isdigit() and int(s) > 0 for s in parts):
+        raise argparse.ArgumentTypeError(f"recorder configuration must look like 2,512,64 (got {text!r})")
     return tuple(int(s) for s in parts)
 
 
@@ -174,57 +233,72 @@ def parse_torch(out, cfg, args):
     sys.exit(f"error: no RESULT line in PyTorch's output:\n{out}")
 
 
+def record_chars(args, rec):
+    """Characters cellscope records for this configuration, and PyTorch's steps per stream."""
+    B = rec[2]
+    chars = min(args.record_chars, EXACT_CAP) if B == 1 else args.record_chars
+    return chars, -(-chars // B)
+
+
+def record_cellscope_cmd(args, rec):
+    chars, _ = record_chars(args, rec)
+    return [str(args.cellscope), "bench", *TINY_TRAINING, "--vocab", str(args.vocab),
+            "--threads", str(args.threads), "--record", ",".join(map(str, rec)), "--record-chars", str(chars)]
+
+
+def parse_record_cellscope(out, rec):
+    """chars/s of the recorder row for rec, looked for after the recorder header only."""
+    key = ",".join(map(str, rec))
+    seen = False
+    for line in out.splitlines():
+        if line.startswith("recorder(L,H,B)"):
+            seen = True
+            continue
+        cols = line.split("\t")
+        if seen and len(cols) >= 2 and cols[0].strip() == key:
+            return float(cols[1])
+    sys.exit(f"error: no recorder row for {key} in cellscope's output:\n{out}")
+
+
+def record_torch_cmd(args, rec):
+    L, H, B = rec
+    _, steps = record_chars(args, rec)
+    return [str(args.python), str(args.bench_dir / "torch_char_lstm.py"), "--infer", "--onehot",
+            "--layers", str(L), "--hidden", str(H), "--vocab", str(args.vocab), "--threads", str(args.threads),
+            "--infer-batches", str(B), "--infer-len", str(steps), "--infer-reps", str(args.torch_reps),
+            "--infer-variants", *VARIANTS, *args.torch_arg]
+
+
+def parse_record_torch(out, rec, args):
+    """{variant: chars/s} for the three inference variants."""
+    L, H, B = rec
+    _, steps = record_chars(args, rec)
+    want = {"layers": L, "hidden": H, "batch": B, "seq": steps, "vocab": args.vocab, "threads": args.threads,
+            "input": "onehot"}
+    got = {}
+    for line in out.splitlines():
+        if not line.startswith("RESULT\t"):
+            continue
+        kv = dict(f.split("=", 1) for f in line.split("\t")[1:] if "=" in f)
+        variant = kv.get("mode", "").removeprefix("infer-")
+        if variant not in VARIANTS:
+            continue
+        bad = {k: (kv.get(k), v) for k, v in want.items() if kv.get(k) != str(v)}
+        if bad:
+            sys.exit(f"error: PyTorch measured something else than asked: {bad}\n{line}")
+        got[variant] = float(kv["chars_per_s"])
+    missing = [v for v in VARIANTS if v not in got]
+    if missing:
+        sys.exit(f"error: no RESULT line for {', '.join(missing)} in PyTorch's output:\n{out}")
+    return got
+
+
 def fmt_int(x):
     return f"{x:,.0f}"
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--cellscope", default=".build/release/cellscope")
-    ap.add_argument("--python", default="python3")
-    ap.add_argument("--bench-dir", default="../shared/bench")
-    ap.add_argument("--config", action="append", type=parse_config, metavar="L,H,B,T")
-    ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--vocab", type=int, default=65)
-    ap.add_argument("--iters", type=int, default=None)
-    ap.add_argument("--target-seconds", type=float, default=5.0)
-    ap.add_argument("--torch-warmup", type=int, default=2)
-    ap.add_argument("--torch-arg", action="append", default=[])
-    ap.add_argument("--timeout", type=float, default=1800, help="seconds per run (default 1800)")
-    ap.add_argument("--dry-run", action="store_true")
-    args = ap.parse_args()
-    if args.rounds < 1 or args.threads < 1:
-        ap.error("--rounds and --threads must be at least 1")
-    configs = args.config or [parse_config(c) for c in DEFAULT_CONFIGS]
-    args.cellscope = resolve(args.cellscope)
-    args.bench_dir = resolve(args.bench_dir)
-    if os.sep in args.python:  # a path; a bare name is looked up on PATH
-        args.python = resolve(args.python)
-    env = child_env(args.threads)
-    plan = [(cfg, args.iters or default_iters(cfg, args.vocab, args.target_seconds)) for cfg in configs]
-
-    if args.dry_run:
-        for cfg, iters in plan:
-            print(shlex.join(cellscope_cmd(args, cfg, iters)))
-            print(shlex.join(torch_cmd(args, cfg, iters)))
-        return
-    if not Path(args.cellscope).is_file():
-        sys.exit(f"error: no cellscope binary at {args.cellscope} (swift build -c release, or pass --cellscope)")
-    if not (args.bench_dir / "torch_char_lstm.py").is_file():
-        sys.exit(f"error: no torch_char_lstm.py in {args.bench_dir} (pass --bench-dir)")
-    ver, _ = run([str(args.python), "-c", "import torch; print(torch.__version__, torch.backends.mkldnn.enabled)"],
-                 env, 300)
-
-    load0 = os.getloadavg()
-    started = datetime.datetime.now().astimezone()
-    print(f"# cellscope vs PyTorch training, {started:%Y-%m-%d %H:%M %Z}")
-    print(f"# command: {shlex.join([sys.argv[0], *sys.argv[1:]])}")
-    print(f"# host: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs; torch {ver.split()[0]} "
-          f"(mkldnn {ver.split()[1]}); threads {args.threads}; vocab {args.vocab}; one-hot input, RMSProp")
-    print(f"# load average before: {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}", flush=True)
-
+def compare_training(args, env, plan):
+    """A B pairs of training runs per configuration; returns the summary rows for the table."""
     summary = []
     for cfg, iters in plan:
         name = ",".join(map(str, cfg))
@@ -254,6 +328,111 @@ def main():
         summary.append((name, statistics.median(ours), statistics.median(theirs), med, min(ratios), max(ratios),
                         statistics.median(fracs) if fracs else None,
                         statistics.median(ceilings) if ceilings else None))
+    return summary
+
+
+def compare_recorder(args, env, records):
+    """A B pairs of recorder runs per configuration; returns the summary rows for the table."""
+    summary = []
+    for rec in records:
+        name = ",".join(map(str, rec))
+        chars, steps = record_chars(args, rec)
+        print(f"\n## recorder {name}  (L,H,B; cellscope {chars} chars per run, PyTorch {rec[2]} x {steps} steps, "
+              f"median of {args.torch_reps} runs per variant)")
+        print(f"#   A: {shlex.join(record_cellscope_cmd(args, rec))}")
+        print(f"#   B: {shlex.join(record_torch_cmd(args, rec))}", flush=True)
+        ours = []
+        theirs = {v: [] for v in VARIANTS}
+        ratios = {v: [] for v in (*VARIANTS, "best")}
+        for r in range(1, args.rounds + 1):
+            out, ta = run(record_cellscope_cmd(args, rec), env, args.timeout)
+            cs = parse_record_cellscope(out, rec)
+            out, tb = run(record_torch_cmd(args, rec), env, args.timeout)
+            pt = parse_record_torch(out, rec, args)
+            ours.append(cs)
+            for v in VARIANTS:
+                theirs[v].append(pt[v])
+                ratios[v].append(cs / pt[v])
+            ratios["best"].append(cs / max(pt["stepwise"], pt["cell"]))
+            print(f"pair {r}/{args.rounds}: cellscope {fmt_int(cs):>8} chars/s  PyTorch stepwise "
+                  f"{fmt_int(pt['stepwise']):>8}  cell {fmt_int(pt['cell']):>8}  fused {fmt_int(pt['fused']):>8} "
+                  f"chars/s  ratio vs stepwise {ratios['stepwise'][-1]:.3f}, cell {ratios['cell'][-1]:.3f}, "
+                  f"fused {ratios['fused'][-1]:.3f}  [wall {ta:.0f} s + {tb:.0f} s]", flush=True)
+        meds = {k: (statistics.median(x), min(x), max(x)) for k, x in ratios.items()}
+        spread = ", ".join(f"vs {k if k != 'best' else 'best recording'} {m:.3f} ({lo:.3f}-{hi:.3f})"
+                           for k, (m, lo, hi) in meds.items())
+        print(f"{name}: median ratio (spread) {spread} over {args.rounds} pairs; medians cellscope "
+              f"{fmt_int(statistics.median(ours))}, PyTorch "
+              + ", ".join(f"{v} {fmt_int(statistics.median(theirs[v]))}" for v in VARIANTS) + " chars/s",
+              flush=True)
+        summary.append((name, statistics.median(ours), {v: statistics.median(theirs[v]) for v in VARIANTS}, meds))
+    return summary
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--cellscope", default=".build/release/cellscope")
+    ap.add_argument("--python", default="python3")
+    ap.add_argument("--bench-dir", default="../shared/bench")
+    ap.add_argument("--config", action="append", type=parse_config, metavar="L,H,B,T")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--vocab", type=int, default=65)
+    ap.add_argument("--iters", type=int, default=None)
+    ap.add_argument("--target-seconds", type=float, default=5.0)
+    ap.add_argument("--torch-warmup", type=int, default=2)
+    ap.add_argument("--torch-arg", action="append", default=[])
+    ap.add_argument("--record", action="append", type=parse_record, metavar="L,H,B",
+                    help="recorder configuration, repeatable; alone, only the recorder comparisons run")
+    ap.add_argument("--record-chars", type=int, default=20000,
+                    help=f"characters recorded per run (default 20000; batch 1: at most {EXACT_CAP})")
+    ap.add_argument("--torch-reps", type=int, default=3, help="timed PyTorch recorder runs per process (default 3)")
+    ap.add_argument("--timeout", type=float, default=1800, help="seconds per run (default 1800)")
+    ap.add_argument("--dry-run", action="store_true")
+    args = ap.parse_args()
+    if args.rounds < 1 or args.threads < 1:
+        ap.error("--rounds and --threads must be at least 1")
+    if args.record_chars < 1 or args.torch_reps < 1:
+        ap.error("--record-chars and --torch-reps must be at least 1")
+    records = args.record or []
+    configs = args.config or ([] if records else [parse_config(c) for c in DEFAULT_CONFIGS])
+    args.cellscope = resolve(args.cellscope)
+    args.bench_dir = resolve(args.bench_dir)
+    if os.sep in args.python:  # a path; a bare name is looked up on PATH
+        args.python = resolve(args.python)
+    env = child_env(args.threads)
+    plan = [(cfg, args.iters or default_iters(cfg, args.vocab, args.target_seconds)) for cfg in configs]
+
+    if args.dry_run:
+        for cfg, iters in plan:
+            print(shlex.join(cellscope_cmd(args, cfg, iters)))
+            print(shlex.join(torch_cmd(args, cfg, iters)))
+        for rec in records:
+            print(shlex.join(record_cellscope_cmd(args, rec)))
+            print(shlex.join(record_torch_cmd(args, rec)))
+        return
+    if not Path(args.cellscope).is_file():
+        sys.exit(f"error: no cellscope binary at {args.cellscope} (swift build -c release, or pass --cellscope)")
+    if not (args.bench_dir / "torch_char_lstm.py").is_file():
+        sys.exit(f"error: no torch_char_lstm.py in {args.bench_dir} (pass --bench-dir)")
+    ver, _ = run([str(args.python), "-c", "import torch; print(torch.__version__, torch.backends.mkldnn.enabled)"],
+                 env, 300)
+
+    load0 = os.getloadavg()
+    started = datetime.datetime.now().astimezone()
+    what = " and ".join(m for m, on in (("training", plan), ("recorder", records)) if on)
+    setup = ", RMSProp" if plan else ""
+    if records:
+        setup += f"; recorder {args.record_chars} chars per run (batch 1: {min(args.record_chars, EXACT_CAP)})"
+    print(f"# cellscope vs PyTorch {what}, {started:%Y-%m-%d %H:%M %Z}")
+    print(f"# command: {shlex.join([sys.argv[0], *sys.argv[1:]])}")
+    print(f"# host: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs; torch {ver.split()[0]} "
+          f"(mkldnn {ver.split()[1]}); threads {args.threads}; vocab {args.vocab}; one-hot input{setup}")
+    print(f"# load average before: {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}", flush=True)
+
+    summary = compare_training(args, env, plan)
+    rsummary = compare_recorder(args, env, records)
 
     load1 = os.getloadavg()
     minutes = (datetime.datetime.now().astimezone() - started).total_seconds() / 60
@@ -266,14 +445,29 @@ def main():
     if any(s[6] is not None and s[6] > 1 for s in summary):
         print("# NOTE: a fraction above 100% means the sgemm ceiling measured inside cellscope's bench was itself "
               "slowed down by the load.")
-    print(f"\nTraining chars/s, {args.threads} threads, float32, one-hot input (V={args.vocab}), RMSProp, "
-          f"medians of {args.rounds} alternating pairs ({started:%Y-%m-%d}):\n")
-    print("| configuration (L, H, B, T) | cellscope chars/s | PyTorch chars/s | ratio (median) | ratio spread | "
-          "cellscope of sgemm ceiling |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for name, cs, pt, med, lo, hi, frac, ceil in summary:
-        f = f"{frac:.0%} (of {ceil:.0f} GFLOP/s)" if frac is not None and ceil else (f"{frac:.0%}" if frac else "—")
-        print(f"| {name.replace(',', ', ')} | {fmt_int(cs)} | {fmt_int(pt)} | {med:.2f}x | {lo:.2f}-{hi:.2f} | {f} |")
+    if summary:
+        print(f"\nTraining chars/s, {args.threads} threads, float32, one-hot input (V={args.vocab}), RMSProp, "
+              f"medians of {args.rounds} alternating pairs ({started:%Y-%m-%d}):\n")
+        print("| configuration (L, H, B, T) | cellscope chars/s | PyTorch chars/s | ratio (median) | ratio spread | "
+              "cellscope of sgemm ceiling |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: |")
+        for name, cs, pt, med, lo, hi, frac, ceil in summary:
+            f = (f"{frac:.0%} (of {ceil:.0f} GFLOP/s)" if frac is not None and ceil
+                 else (f"{frac:.0%}" if frac else "—"))
+            print(f"| {name.replace(',', ', ')} | {fmt_int(cs)} | {fmt_int(pt)} | {med:.2f}x | {lo:.2f}-{hi:.2f} | "
+                  f"{f} |")
+    if rsummary:
+        print(f"\nRecorder chars/s, {args.threads} threads, float32, one-hot input (V={args.vocab}), "
+              f"{args.record_chars} characters per run (batch 1: {min(args.record_chars, EXACT_CAP)}), "
+              f"medians of {args.rounds} alternating pairs ({started:%Y-%m-%d}); cellscope records every c, h, "
+              f"gate and the softmax, PyTorch stepwise and cell every h and c, fused only the top layer's h:\n")
+        print("| configuration (L, H, B) | cellscope chars/s | PyTorch stepwise | PyTorch cell | PyTorch fused | "
+              "ratio vs best recording variant (spread) | ratio vs fused (spread) |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for name, cs, pt, meds in rsummary:
+            (bm, blo, bhi), (fm, flo, fhi) = meds["best"], meds["fused"]
+            print(f"| {name.replace(',', ', ')} | {fmt_int(cs)} | {fmt_int(pt['stepwise'])} | {fmt_int(pt['cell'])} | "
+                  f"{fmt_int(pt['fused'])} | {bm:.2f}x ({blo:.2f}-{bhi:.2f}) | {fm:.2f}x ({flo:.2f}-{fhi:.2f}) |")
 
 
 if __name__ == "__main__":

@@ -42,7 +42,8 @@ public struct Analyzer {
     let recorder = Recorder(network: network, options: options)
     let U = recorder.units, F = features.count
     let stats = CellStatistics(
-      config: config, features: features, streams: streams, topK: options.topK, gap: 2 * options.context + 1)
+      config: config, features: features, streams: streams, topK: options.topK, gap: 2 * options.context + 1,
+      threads: options.statisticsThreads)
 
     // Pass 1: statistics, extremes, excerpt.
     let n = tokens.count, excerptCount = min(options.excerpt, n)

@@ -90,7 +90,11 @@ final class CellStatistics: @unchecked Sendable {
   var segment: Range<Int> = 0..<0
   var segmentValues: [Float] = []
 
-  init(config: ModelConfig, features: [TextFeature], streams: Int, topK: Int, gap: Int) {
+  /// Threads for the per-cell work of `flush` (two halves of the cells when 2).
+  let threads: Int
+
+  init(config: ModelConfig, features: [TextFeature], streams: Int, topK: Int, gap: Int, threads: Int = 2) {
+    self.threads = threads
     L = config.numLayers
     H = config.hiddenSize
     V = config.vocabSize
@@ -215,10 +219,10 @@ final class CellStatistics: @unchecked Sendable {
   }
 
   /// Runs the per-cell work for the buffered positions, on two threads when there
-  /// are enough cells to pay for the hand-off.
+  /// are enough cells to pay for the hand-off (at 2 x 128, 512 cells, it pays).
   func flush() {
     guard !pending.isEmpty else { return }
-    if U >= 256 {
+    if threads >= 2 && U >= 256 {
       DispatchQueue.concurrentPerform(iterations: 2) { half in
         self.observeCells((half * self.U / 2)..<((half + 1) * self.U / 2))
       }

@@ -16,6 +16,8 @@ public struct RecorderOptions: Sendable {
   public var context = 24  // characters either side of a window's focus
   public var topK = 5  // max- and min-activating windows per cell
   public var samplesPerBand = 2
+  /// Threads for the per-cell statistics (1 or 2; the result is the same bits).
+  public var statisticsThreads = 2
   public init() {}
 }
 
