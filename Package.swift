@@ -28,7 +28,10 @@ let package = Package(
     // The numeric modules are optimised in debug builds too: their SIMD kernels and
     // per-character loops run many times slower at -Onone, which would make the
     // training and analysis tests crawl. Nothing else changes between configurations.
-    .target(name: "CharLSTM", dependencies: ["CBLAS"], swiftSettings: optimisedInDebug),
+    // The packed recurrent-product kernel (AVX-512, chosen at run time); -O2 in
+    // debug too, since at -O0 its accumulators leave the registers (40x slower).
+    .target(name: "CPackedKernels", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
+    .target(name: "CharLSTM", dependencies: ["CBLAS", "CPackedKernels"], swiftSettings: optimisedInDebug),
     .target(name: "Interpretability", dependencies: ["CharLSTM"], swiftSettings: optimisedInDebug),
     .target(
       name: "Report",

@@ -46,14 +46,20 @@ extension LSTMNetwork {
       // Carry the state in: slot 0 of the caches.
       cache.h.p.update(from: state.h.p + k * B * H, count: B * H)
       cache.c.p.update(from: state.c.p + k * B * H, count: B * H)
+      let packed = ws.packedForward.isEmpty ? nil : ws.packedForward[k]
+      packed?.pack(floats(W + lw.weightHH), ldb: H, transposed: true)  // W_hhᵀ (H, 4H)
       for t in 0..<T {
         let z = Z + t * B * G  // (B, 4H)
         let hPrev = cache.h.p + t * B * H, cPrev = cache.c.p + t * B * H  // (B, H)
         let hNext = hPrev + B * H, cNext = cPrev + B * H, tc = cache.tanhC.p + t * B * H
         // z += h_{t-1} · W_hhᵀ: the only per-step product.
-        S.gemm(
-          transA: false, transB: true, m: B, n: G, k: H, alpha: 1, a: hPrev, lda: H,
-          b: W + lw.weightHH, ldb: H, beta: 1, c: z, ldc: G)
+        if let packed {
+          packed.multiply(m: B, a: floats(hPrev), lda: H, c: floats(z), ldc: G, beta: 1)
+        } else {
+          S.gemm(
+            transA: false, transB: true, m: B, n: G, k: H, alpha: 1, a: hPrev, lda: H,
+            b: W + lw.weightHH, ldb: H, beta: 1, c: z, ldc: G)
+        }
         forEachRow(B, work: ws.splitsRows ? B * H : 0) { b in
           let zb = z + b * G
           var first = 0
@@ -178,6 +184,8 @@ extension LSTMNetwork {
       let dhNext = ws.dState.h.p + k * B * H, dcNext = ws.dState.c.p + k * B * H  // (B, H)
       dhNext.update(repeating: 0, count: B * H)
       dcNext.update(repeating: 0, count: B * H)
+      let packed = ws.packedForward.isEmpty ? nil : ws.packedBackward[k]
+      packed?.pack(floats(W + lw.weightHH), ldb: H, transposed: false)  // W_hh (4H, H)
       for t in stride(from: T - 1, through: 0, by: -1) {
         let gates = cache.gates.p + t * B * G, dz = dZ + t * B * G
         let cPrev = cache.c.p + t * B * H, tc = cache.tanhC.p + t * B * H, dht = dH + t * B * H
@@ -208,9 +216,13 @@ extension LSTMNetwork {
           }
         }
         // z_t = ... + W_hh · h_{t-1}: into h_{t-1}.
-        S.gemm(
-          transA: false, transB: false, m: B, n: H, k: G, alpha: 1, a: dz, lda: G,
-          b: W + lw.weightHH, ldb: H, beta: 0, c: dhNext, ldc: H)
+        if let packed {
+          packed.multiply(m: B, a: floats(dz), lda: G, c: floats(dhNext), ldc: H, beta: 0)
+        } else {
+          S.gemm(
+            transA: false, transB: false, m: B, n: H, k: G, alpha: 1, a: dz, lda: G,
+            b: W + lw.weightHH, ldb: H, beta: 0, c: dhNext, ldc: H)
+        }
       }
       // Weight gradients, one product each over all T·B positions.
       S.gemm(
@@ -259,6 +271,12 @@ extension LSTMNetwork {
       }
     }
   }
+}
+
+/// The buffer as Float, for the Float-only kernels (used only when S is Float).
+@inline(__always)
+func floats<S: LSTMScalar>(_ p: UnsafeMutablePointer<S>) -> UnsafeMutablePointer<Float> {
+  UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
 }
 
 /// Runs `body` for every batch row b in 0..<B, split across two threads when the

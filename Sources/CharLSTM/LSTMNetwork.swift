@@ -118,6 +118,18 @@ public final class LSTMWorkspace<S: LSTMScalar>: @unchecked Sendable {
   }
 
   public let layers: [LayerCache]
+  /// W_hh of each layer packed for the recurrent products (Float, B ≥ 4, on a CPU
+  /// that runs ``PackedMatrix``; else empty and BLAS does them): read as W_hhᵀ
+  /// (H, 4H) forward, as W_hh (4H, H) backward, repacked by every pass since the
+  /// weights change between steps.
+  let packedForward: [PackedMatrix]
+  private var packedBackwardStorage: [PackedMatrix]?
+  var packedBackward: [PackedMatrix] {
+    if let p = packedBackwardStorage { return p }
+    let p = packedForward.map { _ in PackedMatrix(k: 4 * config.hiddenSize, n: config.hiddenSize) }
+    packedBackwardStorage = p
+    return p
+  }
   /// Whether the element-wise steps may split their rows across two threads;
   /// off for a shard of ``ShardedStep``, which already has a core to itself.
   public var splitsRows = true
@@ -146,6 +158,8 @@ public final class LSTMWorkspace<S: LSTMScalar>: @unchecked Sendable {
     oneHotRows = Buffer(config.embeddingSize == 0 ? V * 4 * H : 0)
     dlogits = Buffer(T * B * V)
     dState = LSTMState(layers: L, batch: B, hidden: H)
+    let packed = S.self == Float.self && PackedMatrix.isSupported && B >= PackedMatrix.minimumRows
+    packedForward = packed ? (0..<L).map { _ in PackedMatrix(k: H, n: 4 * H) } : []
   }
 
   /// h_t of layer k for t in 1...T as one (T·B, H) block.

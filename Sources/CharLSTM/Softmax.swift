@@ -1,6 +1,6 @@
 /// Row-wise softmax in place over a (rows, columns) block, shifted by each row's
 /// maximum so that large logits do not overflow.
-@_specialize(exported: true, where S == Float)
+@_specialize(exported:true,where S == Float)
 public func softmaxRows<S: LSTMScalar>(_ x: UnsafeMutablePointer<S>, rows: Int, columns V: Int) {
   for r in 0..<rows {
     let row = x + r * V
