@@ -23,21 +23,18 @@ extension LSTMNetwork {
       let lw = layout.layers[k], cache = ws.layers[k], D = config.inputSize(layer: k)
       let Z = cache.gates.p  // (T, B, 4H), pre-activations first, then gates in place
       // Z = X · W_ihᵀ + b_ih + b_hh for all T·B positions at once.
-      for r in 0..<(T * B) {
-        for j in 0..<G { Z[r * G + j] = W[lw.biasIH + j] + W[lw.biasHH + j] }
-      }
       if k == 0 && config.embeddingSize == 0 {
         // One-hot input: the product picks column x of W_ih (4H, V). Transpose
-        // once so that each pick is a contiguous row of Wᵀ (V, 4H).
+        // once, biases added, so that each position is one copy of a row (V, 4H).
         let Wt = ws.oneHotRows.p  // (V, 4H)
         for j in 0..<G {
-          for v in 0..<V { Wt[v * G + j] = W[lw.weightIH + j * V + v] }
+          let bias = W[lw.biasIH + j] + W[lw.biasHH + j]
+          for v in 0..<V { Wt[v * G + j] = bias + W[lw.weightIH + j * V + v] }
         }
-        for r in 0..<(T * B) {
-          let row = Wt + Int(tokens[r]) * G, zr = Z + r * G
-          for j in 0..<G { zr[j] += row[j] }
-        }
+        for r in 0..<(T * B) { (Z + r * G).update(from: Wt + Int(tokens[r]) * G, count: G) }
       } else {
+        for j in 0..<G { Z[j] = W[lw.biasIH + j] + W[lw.biasHH + j] }
+        for r in 1..<Swift.max(T * B, 1) { (Z + r * G).update(from: Z, count: G) }
         let X = layerInput(k, tokens: tokens, ws: ws, dropout: rng, preset: presetMasks)  // (T·B, D)
         S.gemm(
           transA: false, transB: true, m: T * B, n: G, k: D, alpha: 1, a: X, lda: D,

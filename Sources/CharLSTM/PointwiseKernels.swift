@@ -10,7 +10,7 @@
 func fastExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
   // Plain lane-wise arithmetic only: the generic SIMD conversions and rounding
   // (Int32(Float), .rounded) compile to per-lane calls and cost more than libm.
-  let x = pointwiseMax(pointwiseMin(x, SIMD8(repeating: 88.3)), SIMD8(repeating: -87.3))
+  let x = x.replacing(with: 88.3, where: x .> 88.3).replacing(with: -87.3, where: x .< -87.3)
   // n = round(x / ln 2) by the 1.5·2^23 trick: adding it leaves n in the low mantissa bits.
   let magic = SIMD8<Float>(repeating: 12_582_912)
   let shifted = x * 1.442_695_04 + magic

@@ -1,6 +1,7 @@
-@testable import CharLSTM
 import Foundation
 import Testing
+
+@testable import CharLSTM
 
 /// Finite differences in Double against backward, for every element of every
 /// tensor and of the initial state, at tiny distinct sizes (B=2, T=3, V=5, H=4, L=2).
