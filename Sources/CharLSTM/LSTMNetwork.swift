@@ -31,11 +31,12 @@ public final class LSTMNetwork<S: LSTMScalar>: @unchecked Sendable {
 
   /// A network that reads `other`'s parameters (the same buffer, not a copy) and
   /// accumulates into gradients of its own: one shard of a data-parallel step.
-  public init(sharingParametersOf other: LSTMNetwork<S>) {
+  /// Without `gradients` it has none (an empty buffer) and must not run `backward`.
+  public init(sharingParametersOf other: LSTMNetwork<S>, gradients: Bool = true) {
     config = other.config
     layout = other.layout
     params = other.params
-    grads = Buffer(layout.count)
+    grads = Buffer(gradients ? layout.count : 0)
   }
 
   /// char-rnn's initialisation: every parameter uniform in (-scale, scale); or,

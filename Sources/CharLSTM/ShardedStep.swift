@@ -17,6 +17,7 @@ import Dispatch
 public final class ShardedStep: @unchecked Sendable {
   public let network: LSTMNetwork<Float>
   public let B: Int, T: Int
+  public let training: Bool
   let shards: [Shard]
   let fullMasks: [Buffer<Float>]  // per layer k ≥ 1 with dropout: (T, B, H)
 
@@ -29,8 +30,8 @@ public final class ShardedStep: @unchecked Sendable {
     let targets: UnsafeMutablePointer<Int32>  // (T, Bs)
     var loss = 0.0
 
-    init(network: LSTMNetwork<Float>, rows: Range<Int>, T: Int) {
-      net = LSTMNetwork(sharingParametersOf: network)
+    init(network: LSTMNetwork<Float>, rows: Range<Int>, T: Int, training: Bool) {
+      net = LSTMNetwork(sharingParametersOf: network, gradients: training)
       ws = LSTMWorkspace(config: network.config, batch: rows.count, steps: T)
       ws.splitsRows = false
       state = LSTMState(for: network, batch: rows.count)
@@ -44,14 +45,18 @@ public final class ShardedStep: @unchecked Sendable {
     }
   }
 
-  /// - Parameter B: the batch; a batch of 1 is one shard.
-  public init(network: LSTMNetwork<Float>, batch B: Int, steps T: Int) {
+  /// - Parameters:
+  ///   - B: the batch; a batch of 1 is one shard.
+  ///   - training: false for forward passes only (the recorder): the shards then
+  ///     keep no gradients (a parameter-sized buffer each) and `train` is refused.
+  public init(network: LSTMNetwork<Float>, batch B: Int, steps T: Int, training: Bool = true) {
     self.network = network
+    self.training = training
     self.B = B
     self.T = T
     let half = B / 2
     let cuts = B >= 2 ? [0..<half, half..<B] : [0..<B]
-    shards = cuts.map { Shard(network: network, rows: $0, T: T) }
+    shards = cuts.map { Shard(network: network, rows: $0, T: T, training: training) }
     let c = network.config
     fullMasks = c.dropout > 0 ? (1..<c.numLayers).map { _ in Buffer(T * B * c.hiddenSize) } : []
   }
@@ -92,6 +97,7 @@ public final class ShardedStep: @unchecked Sendable {
     train: Bool, dropout rng: UnsafeMutablePointer<SeededGenerator>?, parallel: Bool
   ) -> Double {
     let H = network.config.hiddenSize, L = network.config.numLayers, V = network.config.vocabSize
+    precondition(training || !train, "this step was made for forward passes only")
     if let rng {
       for m in fullMasks { network.drawDropoutMask(m.p, count: m.count, rng: rng) }
     }

@@ -32,7 +32,7 @@ struct TrainingFlags: ParsableArguments {
   @Option(help: "Added to the forget-gate bias at initialisation (char-rnn: 1).") var forgetBias = d
     .forgetBias
   @Flag(help: "Byte-level vocabulary instead of Unicode characters.") var bytes = false
-  @Option(help: "OpenBLAS threads (0: its default).") var threads = 0
+  @Option(help: "Threads (0: all cores); from 2, the two halves of each batch train side by side. The checkpoint does not depend on it.") var threads = 0
 
   func validate() throws {
     guard Optimizer.Kind(rawValue: optimizer) != nil else {
