@@ -82,6 +82,24 @@ struct CommandLineTests {
     #expect(lines[1].split(separator: "\t").count == 3)
   }
 
+  /// The batch trains as two halves on two cores or one after the other: the
+  /// checkpoint (weights, optimizer state, history, samples) is the same bytes.
+  @Test func checkpointDoesNotDependOnTheThreadCount() throws {
+    let dir = Self.tempDir()
+    let text = String(repeating: "one \"two\" three (four) five. ", count: 30)
+    try text.write(toFile: dir + "/t.txt", atomically: true, encoding: .utf8)
+    for threads in ["1", "2"] {
+      let r = try Self.run(
+        ["train", "t.txt", "--out", "m\(threads).safetensors", "--max-steps", "8", "--threads", threads]
+          + Self.tiny + ["--eval-every", "4", "--dropout", "0.3", "--num-layers", "2", "--batch-size", "5"],
+        in: dir)
+      #expect(r.status == 0, "\(r.stderr)")
+    }
+    let one = FileManager.default.contents(atPath: dir + "/m1.safetensors")
+    let two = FileManager.default.contents(atPath: dir + "/m2.safetensors")
+    #expect(one != nil && one == two)
+  }
+
   @Test func badTextGetsOneClearSentenceAndNoFile() throws {
     let dir = Self.tempDir()
     _ = FileManager.default.createFile(atPath: dir + "/empty.txt", contents: Data())
