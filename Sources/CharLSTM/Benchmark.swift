@@ -33,11 +33,11 @@ public enum Benchmark {
     let ws = LSTMWorkspace<Float>(config: config, batch: B, steps: T)
     var rng = SeededGenerator(seed: 7)
     let x = (0..<(T * B)).map { _ in Int32(rng.below(V)) }, y = (0..<(T * B)).map { _ in Int32(rng.below(V)) }
-    let step = ShardedStep(network: net, batch: B, steps: T), parallel = matrixThreads >= 2
+    let step = ShardedStep(network: net, batch: B, steps: T)
     let clock = ContinuousClock()
     func trainStep() {
       if sharded {
-        step.run(tokens: x, targets: y, state: state, train: true, dropout: nil, parallel: parallel)
+        step.run(tokens: x, targets: y, state: state, train: true, dropout: nil)
       } else {
         net.forward(tokens: x, state: state, workspace: ws)
         net.loss(targets: y, workspace: ws)
@@ -48,7 +48,7 @@ public enum Benchmark {
     }
     func forwardPass() {
       if sharded {
-        step.run(tokens: x, targets: y, state: state, train: false, dropout: nil, parallel: parallel)
+        step.run(tokens: x, targets: y, state: state, train: false, dropout: nil)
       } else {
         net.forward(tokens: x, state: state, workspace: ws)
         net.loss(targets: y, workspace: ws)

@@ -69,11 +69,12 @@ public final class ShardedStep: @unchecked Sendable {
   ///   - dropout: the generator masks are drawn from when training; nil: no dropout.
   ///   - parallel: run the two shards at once (OpenBLAS is held to one thread
   ///     meanwhile); false runs them one after the other with the same result.
+  ///     By default, at once when the products may use two threads or more.
   /// - Returns: the mean cross-entropy in nats over the T·B positions.
   @discardableResult
   public func run(
     tokens: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, state: LSTMState<Float>,
-    train: Bool, dropout rng: UnsafeMutablePointer<SeededGenerator>?, parallel: Bool
+    train: Bool, dropout rng: UnsafeMutablePointer<SeededGenerator>?, parallel: Bool = matrixThreads >= 2
   ) -> Double {
     execute(tokens: tokens, targets: targets, state: state, train: train, dropout: rng, parallel: parallel)
   }
@@ -81,7 +82,9 @@ public final class ShardedStep: @unchecked Sendable {
   /// Forward only, for the recorder: runs `tokens` (T, B) from `state` (left
   /// holding the final state) and turns each shard's logits into next-character
   /// probabilities. Read the caches of batch row b through ``shard(ofRow:)``.
-  public func forward(tokens: UnsafePointer<Int32>, state: LSTMState<Float>, parallel: Bool) {
+  public func forward(
+    tokens: UnsafePointer<Int32>, state: LSTMState<Float>, parallel: Bool = matrixThreads >= 2
+  ) {
     execute(tokens: tokens, targets: nil, state: state, train: false, dropout: nil, parallel: parallel)
   }
 

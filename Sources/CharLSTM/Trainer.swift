@@ -156,8 +156,7 @@ public final class Trainer {
       }
       dataset.batch(dataset.trainBatches.lowerBound + i, inputs: &inputs, targets: &targets)
       let loss = ws.run(
-        tokens: inputs, targets: targets, state: state, train: true, dropout: &rng,
-        parallel: matrixThreads >= 2)
+        tokens: inputs, targets: targets, state: state, train: true, dropout: &rng)
       guard loss.isFinite, loss < explode else {
         throw CellscopeError.diverged(
           step: record.step + 1, loss: loss, kept: lastSaved ?? "(none written yet)")
@@ -233,8 +232,7 @@ public final class Trainer {
     for i in batches {
       dataset.batch(i, inputs: &inputs, targets: &targets)
       sum += ws.run(
-        tokens: inputs, targets: targets, state: evalState, train: false, dropout: nil,
-        parallel: matrixThreads >= 2)
+        tokens: inputs, targets: targets, state: evalState, train: false, dropout: nil)
     }
     return sum / Double(Swift.max(batches.count, 1))
   }

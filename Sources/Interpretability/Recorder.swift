@@ -54,7 +54,7 @@ struct Recorder {
     let S = options.mode == .exact ? 1 : max(1, options.streams)
     let T = max(1, options.steps)
     // Two halves of the streams on two cores, as in training (see ShardedStep).
-    let ws = ShardedStep(network: network, batch: S, steps: T, training: false), parallel = matrixThreads >= 2
+    let ws = ShardedStep(network: network, batch: S, steps: T, training: false)
     let state = LSTMState<Float>(for: network, batch: S)
     var values = [Float](repeating: 0, count: U), gates = [Float](repeating: 0, count: L * G)
     var x = [Int32](repeating: 0, count: T * S)  // (T, B)
@@ -83,7 +83,7 @@ struct Recorder {
             x[t * S + b] = p < recEnd[b] ? tokens[p] : 0
           }
         }
-        chunk.forward(tokens: x, state: state, parallel: parallel)  // logits → next-character probabilities
+        chunk.forward(tokens: x, state: state)  // logits → next-character probabilities
         for t in 0..<steps {
           for b in 0..<S {
             let p = runStart[b] + t0 + t
