@@ -12,6 +12,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
     .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+    .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
   ],
   targets: [
     // System libraries: each is imported by exactly one Swift file.
@@ -32,7 +33,9 @@ let package = Package(
     // debug too, since at -O0 its accumulators leave the registers (40x slower).
     .target(name: "CPackedKernels", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
     .target(name: "CharLSTM", dependencies: ["CBLAS", "CPackedKernels"], swiftSettings: optimisedInDebug),
-    .target(name: "Interpretability", dependencies: ["CharLSTM"], swiftSettings: optimisedInDebug),
+    .target(
+      name: "Interpretability", dependencies: ["CharLSTM", .product(name: "Yams", package: "Yams")],
+      swiftSettings: optimisedInDebug),
     .target(
       name: "Report",
       dependencies: [
