@@ -136,11 +136,10 @@ enum FeatureRegex {
     var string = String.UnicodeScalarView()
     string.append(contentsOf: text)
     let s = String(string)
-    let found = regex.matches(in: s, options: [], range: NSRange(location: 0, length: s.utf16.count))
     // NSRange counts UTF-16 units; walk the scalars once to turn them into scalar indices (matches
-    // come sorted and never split a surrogate pair).
+    // come in order and never split a surrogate pair). Enumerated, not collected, so that a pattern
+    // matching everywhere (`.`) keeps no million result objects.
     var ranges: [Range<Int>] = []
-    ranges.reserveCapacity(found.count)
     var scalar = 0, unit = 0
     func index(ofUnit target: Int) -> Int {
       while unit < target {
@@ -149,10 +148,11 @@ enum FeatureRegex {
       }
       return scalar
     }
-    for match in found where match.range.length > 0 && match.range.location != NSNotFound {
-      let start = index(ofUnit: match.range.location)
-      let end = index(ofUnit: match.range.location + match.range.length)
-      ranges.append(start..<end)
+    regex.enumerateMatches(in: s, options: [], range: NSRange(location: 0, length: s.utf16.count)) {
+      match, _, _ in
+      guard let range = match?.range, range.location != NSNotFound, range.length > 0 else { return }
+      let start = index(ofUnit: range.location)
+      ranges.append(start..<index(ofUnit: range.location + range.length))
     }
     return ranges
   }
