@@ -240,11 +240,17 @@ public enum SiteWriter {
       guard SiteFolder.kind(parent) == .folder else {
         throw CellscopeError.unwritableOutput(shownAs, reason: "its parent folder \(parent) does not exist")
       }
-      guard access(parent, W_OK | X_OK) == 0, mkdir(target, 0o755) == 0 || errno == EEXIST else {
+      guard access(parent, W_OK | X_OK) == 0 else {
         throw CellscopeError.unwritableOutput(
           shownAs, reason: "its parent folder \(parent) is not writable, so the folder cannot be created")
       }
-      return true
+      if mkdir(target, 0o755) == 0 { return true }
+      // Another run made it just now: it is not ours to remove on failure.
+      guard errno == EEXIST, SiteFolder.kind(target) == .folder else {
+        throw CellscopeError.unwritableOutput(
+          shownAs, reason: "the folder cannot be created (\(String(cString: strerror(errno)).lowercased()))")
+      }
+      return false
     }
   }
 

@@ -189,3 +189,36 @@ nonisolated(unsafe) private var signalsSeen: sig_atomic_t = 0
     #expect(try SiteWriterTargetsTests.snapshot(out) == expected)
   }
 }
+
+/// File-system failures reach the user as one sentence of ours, never Foundation's text.
+@Suite struct SiteWriterMessageTests {
+  @Test func foundationErrorsAreNotQuoted() {
+    let error = SiteWriter.describe(CocoaError(.fileWriteOutOfSpace), target: "out")
+    #expect(
+      "\(error)"
+        == "cannot write out: writing the site failed; choose another location or fix its permissions.")
+    let posix = SiteWriter.describe(
+      SiteFolder.Failure(what: "writing index.html", code: ENOSPC), target: "out")
+    #expect(
+      "\(posix)".hasPrefix("cannot write out: writing the site failed: writing index.html failed (no space"))
+  }
+
+  @Test func somethingInTheWayIsRefusedBeforeTheSiteIsTouched() throws {
+    let dir = try SampleSite.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let out = dir.appendingPathComponent("site").path
+    _ = try SiteWriter.write(try SampleSite.input(), to: out, options: SampleSite.options)
+    // A user's folder where the site writes a file: the move could not finish, so nothing moves.
+    try FileManager.default.removeItem(atPath: out + "/samples.html")
+    try FileManager.default.createDirectory(atPath: out + "/samples.html", withIntermediateDirectories: true)
+    let before = try SiteWriterTargetsTests.snapshot(out)
+    let error = #expect(throws: CellscopeError.self) {
+      try SiteWriter.write(try SiteWriterTargetsTests.otherInput(), to: out, options: SampleSite.options)
+    }
+    let text = error.map { "\($0)" } ?? ""
+    #expect(text.contains("samples.html is in the way") && !text.contains("NSCocoaErrorDomain"), "\(text)")
+    #expect(try SiteWriterTargetsTests.snapshot(out) == before)
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: out).allSatisfy { !$0.hasPrefix(".cellscope-new") })
+  }
+}
