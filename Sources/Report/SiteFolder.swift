@@ -138,7 +138,7 @@ final class SiteLock {
     fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     guard fd >= 0 else {
       throw CellscopeError.unwritableOutput(
-        shownAs, reason: "it cannot be opened (\(String(cString: strerror(errno))))")
+        shownAs, reason: "it cannot be opened (\(String(cString: strerror(errno)).lowercased()))")
     }
     guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
       close(fd)

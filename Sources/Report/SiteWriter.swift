@@ -150,7 +150,8 @@ public enum SiteWriter {
     var pattern = Array((target + "/" + temporaryPrefix + "XXXXXX").utf8CString)
     guard mkdtemp(&pattern) != nil else {
       throw CellscopeError.unwritableOutput(
-        outDir, reason: "a temporary folder cannot be made in it (\(String(cString: strerror(errno))))")
+        outDir,
+        reason: "a temporary folder cannot be made in it (\(String(cString: strerror(errno)).lowercased()))")
     }
     let temp = String(decoding: pattern.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     defer { SiteFolder.removeTree(temp) }
@@ -245,10 +246,11 @@ public enum SiteWriter {
           shownAs, reason: "its parent folder \(parent) is not writable, so the folder cannot be created")
       }
       if mkdir(target, 0o755) == 0 { return true }
+      let code = errno
       // Another run made it just now: it is not ours to remove on failure.
-      guard errno == EEXIST, SiteFolder.kind(target) == .folder else {
+      guard code == EEXIST, SiteFolder.kind(target) == .folder else {
         throw CellscopeError.unwritableOutput(
-          shownAs, reason: "the folder cannot be created (\(String(cString: strerror(errno)).lowercased()))")
+          shownAs, reason: "the folder cannot be created (\(String(cString: strerror(code)).lowercased()))")
       }
       return false
     }
