@@ -102,14 +102,17 @@ public struct SiteSummary: Sendable, Equatable {
 ///   it is inspected until the new site is in; a second run is refused with one
 ///   sentence, so the site is always wholly one run's.
 /// - A hard stop (SIGKILL, power loss) during the move phase can leave old and new
-///   files mixed; they are all still listed by the old marker, so the next run
-///   replaces or deletes them, and removes the temporary folder left behind.
+///   files mixed; the marker then lists both (it is updated to the union first),
+///   so the next run replaces or deletes them all, and removes the temporary
+///   folder left behind.
 public enum SiteWriter {
   /// The marker file that tells a re-run the folder is a cellscope site; it holds the manifest.
   public static let markerName = ".cellscope-site"
   /// Name prefix of the per-run temporary folder inside the site.
   static let temporaryPrefix = ".cellscope-new-"
   static let readmeName = "README.md"
+  /// The marker listing old and new files, kept in the temporary folder until the move starts.
+  static let unionName = ".cellscope-site-all"
 
   /// Points where a test can make a write fail or look inside it.
   struct Hooks {
@@ -185,6 +188,10 @@ public enum SiteWriter {
       marker = SiteFolder.manifest(written)
       try SiteFolder.writeFile(temp + "/" + markerName, marker, shownAs: markerName)
       record(markerName, marker)
+      // Goes in first: while files move, the marker names old and new, so a run
+      // killed half-way leaves nothing of cellscope's unlisted.
+      let both = SiteFolder.manifest(Array(Set(old).union(written).subtracting([markerName])))
+      try SiteFolder.writeFile(temp + "/" + unionName, both, shownAs: markerName)
       try preflight(written + [markerName], in: target)
     } catch {
       throw describe(error, target: outDir)
@@ -199,12 +206,14 @@ public enum SiteWriter {
           }
           hooks.afterMove?(path)
         }
+        guard rename(temp + "/" + unionName, target + "/" + markerName) == 0 else {
+          throw SiteFolder.Failure(what: "updating \(markerName)", code: errno)
+        }
         for path in written.sorted() { try moveIn(path) }
         for path in Set(old).subtracting(written).subtracting([markerName]).sorted() {
           SiteFolder.removeStale(path, in: target)
         }
-        // The marker last: until now the old list names everything a killed run may have left.
-        try moveIn(markerName)
+        try moveIn(markerName)  // the new list only, now that the stale files are gone
       } catch let failure as SiteFolder.Failure {
         throw CellscopeError.unwritableOutput(
           outDir,
@@ -247,6 +256,10 @@ public enum SiteWriter {
       }
       if mkdir(target, 0o755) == 0 { return true }
       let code = errno
+      if [EACCES, EPERM, EROFS].contains(code) {
+        throw CellscopeError.unwritableOutput(
+          shownAs, reason: "its parent folder \(parent) is not writable, so the folder cannot be created")
+      }
       // Another run made it just now: it is not ours to remove on failure.
       guard code == EEXIST, SiteFolder.kind(target) == .folder else {
         throw CellscopeError.unwritableOutput(

@@ -190,6 +190,36 @@ nonisolated(unsafe) private var signalsSeen: sig_atomic_t = 0
   }
 }
 
+extension SiteWriterTargetsTests {
+  /// If the run were killed after any single move, the marker on disk would still
+  /// name every file of cellscope's in the folder, so the next run can clean up.
+  @Test func atEveryMomentOfTheMoveTheMarkerListsEveryFileOfCellscopes() throws {
+    let dir = try SampleSite.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let out = dir.appendingPathComponent("site").path
+    var fewer = SampleSite.options
+    fewer.topCells = 2
+    _ = try SiteWriter.write(try SampleSite.input(), to: out, options: fewer)
+    try Data("mine".utf8).write(to: URL(fileURLWithPath: out + "/CNAME"))
+
+    var unlisted: Set<String> = []
+    var moments = 0
+    let hooks = SiteWriter.Hooks(afterMove: { _ in
+      moments += 1
+      let marker = (try? SiteFiles.bytes(out, ".cellscope-site")) ?? []
+      let listed = Set(
+        String(decoding: marker, as: UTF8.self).split(separator: "\n").dropFirst().map(String.init))
+      let present = ((try? SiteFiles.list(out)) ?? []).filter {
+        !$0.hasPrefix(".cellscope-new-") && $0 != ".cellscope-site" && $0 != "CNAME"
+      }
+      unlisted.formUnion(Set(present).subtracting(listed))
+    })
+    _ = try SiteWriter.write(try SampleSite.input(), to: out, options: SampleSite.options, hooks: hooks)
+    #expect(moments > 10)
+    #expect(unlisted.isEmpty, "files a killed run would leave unlisted: \(unlisted.sorted())")
+  }
+}
+
 /// File-system failures reach the user as one sentence of ours, never Foundation's text.
 @Suite struct SiteWriterMessageTests {
   @Test func foundationErrorsAreNotQuoted() {
