@@ -1,3 +1,4 @@
+import CharLSTM
 import Foundation
 
 /// Timings for `cellscope bench`: one training step (forward, loss, backward,

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import CharLSTM
+@testable import DemoCorpus
 
 /// Checks of the demo corpus against its requirements. The expected values
 /// (a 72-column wrap, 4-space indentation, quotations of 20 to 120 characters,
