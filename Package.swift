@@ -36,22 +36,35 @@ let package = Package(
     .target(
       name: "Interpretability", dependencies: ["CharLSTM", .product(name: "Yams", package: "Yams")],
       swiftSettings: optimisedInDebug),
+    // The generated demo text: depends on nothing, so the model cannot grow into it.
+    .target(name: "DemoCorpus"),
+    // Canvas, axes, line/histogram/scatter plots and PNG encoding; knows nothing of models.
+    .target(name: "Plotting", dependencies: ["CPNG", "CCairo"]),
+    // The site: view models, templates, writer; draws its figures with Plotting.
     .target(
       name: "Report",
       dependencies: [
-        "Interpretability", "CharLSTM", "CPNG", "CCairo",
+        "Interpretability", "CharLSTM", "Plotting",
         .product(name: "Mustache", package: "swift-mustache"),
       ]),
+    // `cellscope bench`: timings through the public API of the model and the recorder.
+    .target(
+      name: "CellscopeBenchmarks", dependencies: ["CharLSTM", "Interpretability"],
+      swiftSettings: optimisedInDebug),
     .executableTarget(
       name: "cellscope",
       dependencies: [
-        "CharLSTM", "Interpretability", "Report",
+        "CharLSTM", "Interpretability", "Report", "DemoCorpus", "CellscopeBenchmarks",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
     .testTarget(name: "CharLSTMTests", dependencies: ["CharLSTM"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "InterpretabilityTests", dependencies: ["Interpretability", "CharLSTM"]),
-    .testTarget(name: "ReportTests", dependencies: ["Report", "Interpretability", "CharLSTM"], exclude: ["Goldens"]),
+    .testTarget(name: "InterpretabilityTests", dependencies: ["Interpretability", "CharLSTM", "DemoCorpus"]),
+    .testTarget(name: "DemoCorpusTests", dependencies: ["DemoCorpus"]),
+    .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
+    .testTarget(
+      name: "ReportTests", dependencies: ["Report", "Plotting", "Interpretability", "CharLSTM"],
+      exclude: ["Goldens"]),
     .testTarget(name: "CLITests", dependencies: ["CharLSTM"]),
   ],
   swiftLanguageModes: [.v6]

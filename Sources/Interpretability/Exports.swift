@@ -10,7 +10,7 @@ public func cellsCSV(_ a: Analysis) -> String {
   var lines = [
     "rank,layer,state,index,best_feature,score,signed,gain,interpretable,saturation,selectivity,autocorrelation,mean,std,role"
   ]
-  func f(_ x: Double) -> String { String(format: "%.4f", x) }
+  func f(_ x: Double) -> String { NumberFormat.decimals(x, 4) }
   for c in a.cells {
     var fields: [String] = ["\(c.rank)", "\(c.id.layer)", c.id.state.rawValue, "\(c.id.index)"]
     if let b = c.best {
@@ -38,7 +38,7 @@ func csvField(_ s: String) -> String {
 /// Figures are rounded to 4 decimals (the analysis is not more precise than
 /// that), which keeps the file a fraction of its size.
 public func analysisJSON(_ a: Analysis) -> String {
-  func r(_ x: Double) -> Double { (x * 10_000).rounded() / 10_000 }
+  func r(_ x: Double) -> Double { NumberFormat.rounded(x, 4) }
   func r(_ s: FeatureScore) -> FeatureScore {
     FeatureScore(feature: s.feature, score: r(s.score), signed: r(s.signed), gain: r(s.gain))
   }

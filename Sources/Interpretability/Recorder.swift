@@ -24,29 +24,39 @@ public struct RecorderOptions: Sendable {
 /// One recorded position, handed to observers in text order within each stream.
 ///
 /// `values` holds every cell (U = L·2·H, in `Analysis.cellOrder` order: layer,
-/// then c as tanh(c), then h) and `gates` every i, f, g, o gate (L·4H).
-struct Observation {
-  var position: Int
-  var stream: Int
-  var values: UnsafePointer<Float>  // (U)
-  var gates: UnsafePointer<Float>  // (L, 4H)
-  var probs: UnsafePointer<Float>  // (V) next-character distribution after this character
-  var next: Int32?  // index of the true next character, nil at the end of the text
+/// then c as tanh(c), then h) and `gates` every i, f, g, o gate (L·4H). The
+/// pointers are valid only during the `observe` call that receives them.
+public struct Observation {
+  /// Index of this character in the text (0-based).
+  public var position: Int
+  /// The stream (batch row) that read it; always 0 in exact mode.
+  public var stream: Int
+  public var values: UnsafePointer<Float>  // (U)
+  public var gates: UnsafePointer<Float>  // (L, 4H)
+  public var probs: UnsafePointer<Float>  // (V) next-character distribution after this character
+  public var next: Int32?  // index of the true next character, nil at the end of the text
 }
 
 /// Runs a model over a text and calls `observe` for every position, in order of
 /// time within each stream (streams interleave in fast mode). Nothing it keeps
 /// grows with the text: it reads it segment by segment.
-struct Recorder {
+public struct Recorder {
   let network: LSTMNetwork<Float>
   let options: RecorderOptions
+
+  /// A recorder of `network` (its weights are read, never changed) reading as `options` say.
+  public init(network: LSTMNetwork<Float>, options: RecorderOptions) {
+    self.network = network
+    self.options = options
+  }
 
   var units: Int { network.config.numLayers * 2 * network.config.hiddenSize }
 
   /// - Parameters:
   ///   - tokens: the text as vocabulary indices.
   ///   - segmentStarted: called with each segment's range before its positions are observed.
-  func run(
+  ///   - observe: called once per position of `tokens`; an empty text calls nothing.
+  public func run(
     tokens: [Int32], segmentStarted: (Range<Int>) -> Void, observe: (Observation) -> Void
   ) {
     let n = tokens.count, H = network.config.hiddenSize, L = network.config.numLayers

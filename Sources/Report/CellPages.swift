@@ -43,11 +43,11 @@ struct CellsTablePage {
         label: c.id.description,
         layer: "\(c.id.layer)", state: c.id.state.rawValue, index: "\(c.id.index)", role: c.role,
         feature: best?.feature ?? "", featureName: best.map { site.featureName($0.feature) } ?? "",
-        score: Fmt.fixed(best?.score, 3),
-        gain: best.map { Fmt.signed($0.gain, 3) } ?? Fmt.missing,
-        selectivity: Fmt.fixed(c.selectivity, 2),
-        saturation: Fmt.percent(c.saturation),
-        memory: Fmt.fixed(c.autocorrelation, 2),
+        score: NumberFormat.fixed(best?.score, 3),
+        gain: best.map { NumberFormat.signed($0.gain, 3) } ?? NumberFormat.missing,
+        selectivity: NumberFormat.fixed(c.selectivity, 2),
+        saturation: NumberFormat.percent(c.saturation),
+        memory: NumberFormat.fixed(c.autocorrelation, 2),
         tags: c.tags.isEmpty ? nil : c.tags.joined(separator: ", "), interpretable: c.interpretable)
     }
     let used = Set(site.ranked.compactMap { $0.best?.feature })
@@ -57,7 +57,7 @@ struct CellsTablePage {
     layers = (0..<site.analysis.config.numLayers).map { Option(value: "\($0)", label: "layer \($0)") }
     let pages = site.paged.count
     summary =
-      "\(Fmt.integer(rows.count)) cells (c and h of \(site.analysis.config.numLayers) layers of \(site.analysis.config.hiddenSize)), ranked by their best feature's score; the top \(Fmt.integer(pages)), in bold, have pages of their own; the others open in the explorer."
+      "\(NumberFormat.integer(rows.count)) cells (c and h of \(site.analysis.config.numLayers) layers of \(site.analysis.config.hiddenSize)), ranked by their best feature's score; the top \(NumberFormat.integer(pages)), in bold, have pages of their own; the others open in the explorer."
   }
 }
 
@@ -116,18 +116,19 @@ struct CellPage {
     let cell = site.paged[position]
     label = cell.id.description
     rank = "\(cell.rank)"
-    total = Fmt.integer(site.ranked.count)
+    total = NumberFormat.integer(site.ranked.count)
     role = cell.role
     tags = cell.tags
     interpretable = cell.interpretable
     quantity = cell.id.state == .c ? "tanh(c)" : "h"
     stats = [
-      KeyValue(key: "mean", value: Fmt.signed(cell.mean, 3)),
-      KeyValue(key: "std", value: Fmt.fixed(cell.std, 3)),
-      KeyValue(key: "min … max", value: "\(Fmt.signed(cell.min, 2)) … \(Fmt.signed(cell.max, 2))"),
-      KeyValue(key: "saturated (|v| > 0.9)", value: Fmt.percent(cell.saturation)),
-      KeyValue(key: "selectivity", value: Fmt.fixed(cell.selectivity, 2)),
-      KeyValue(key: "memory (lag-1 autocorrelation)", value: Fmt.fixed(cell.autocorrelation, 2)),
+      KeyValue(key: "mean", value: NumberFormat.signed(cell.mean, 3)),
+      KeyValue(key: "std", value: NumberFormat.fixed(cell.std, 3)),
+      KeyValue(
+        key: "min … max", value: "\(NumberFormat.signed(cell.min, 2)) … \(NumberFormat.signed(cell.max, 2))"),
+      KeyValue(key: "saturated (|v| > 0.9)", value: NumberFormat.percent(cell.saturation)),
+      KeyValue(key: "selectivity", value: NumberFormat.fixed(cell.selectivity, 2)),
+      KeyValue(key: "memory (lag-1 autocorrelation)", value: NumberFormat.fixed(cell.autocorrelation, 2)),
     ]
     prev = position > 0 ? CellPage.link(site.paged[position - 1]) : nil
     next = position + 1 < site.paged.count ? CellPage.link(site.paged[position + 1]) : nil
@@ -140,15 +141,17 @@ struct CellPage {
     bottom = cell.bottomWindows.map(site.window)
     bands = cell.bands.map { b in
       Band(
-        label: b.label, range: "\(Fmt.signed(b.lower, 2)) … \(Fmt.signed(b.upper, 2))",
+        label: b.label, range: "\(NumberFormat.signed(b.lower, 2)) … \(NumberFormat.signed(b.upper, 2))",
         windows: b.windows.map(site.window))
     }
     scores = site.analysis.features.map { f in
       let s = site.score(of: cell, feature: f.id)
       return ScoreRow(
         href: site.href(feature: f.id), name: f.name, kind: f.kind == "binary" ? "AUC" : "|r|",
-        score: Fmt.fixed(s?.score, 3), signed: s.map { Fmt.fixed($0.signed, 3) } ?? Fmt.missing,
-        gain: s.map { Fmt.signed($0.gain, 3) } ?? Fmt.missing, best: cell.best?.feature == f.id)
+        score: NumberFormat.fixed(s?.score, 3),
+        signed: s.map { NumberFormat.fixed($0.signed, 3) } ?? NumberFormat.missing,
+        gain: s.map { NumberFormat.signed($0.gain, 3) } ?? NumberFormat.missing,
+        best: cell.best?.feature == f.id)
     }
     let names = ["i": "input gate i", "f": "forget gate f", "o": "output gate o"]
     let notes = [
@@ -161,68 +164,14 @@ struct CellPage {
         cell.id.index < g.left.count, cell.id.index < g.right.count
       else { return nil }
       return GateRow(
-        gate: names[gate]!, left: Fmt.percent(g.left[cell.id.index]),
-        right: Fmt.percent(g.right[cell.id.index]),
+        gate: names[gate]!, left: NumberFormat.percent(g.left[cell.id.index]),
+        right: NumberFormat.percent(g.right[cell.id.index]),
         note: notes[gate]!)
     }
     hasGates = !gates.isEmpty
   }
 
   private static func link(_ c: CellReport) -> NavLink {
-    NavLink(href: "cells/\(c.id.slug).html", label: "\(c.id.description) (#\(c.rank))")
-  }
-}
-
-/// `gates.html`: per layer, the gate-saturation scatter of Karpathy et al. (2015,
-/// figure 3) and the pooled distributions of tanh(c) and h, with the cells whose
-/// forget gate stays open longest.
-struct GatesPage {
-  struct Layer {
-    let title: String
-    let scatter: ImageRef
-    let activations: [ImageRef]
-    let summary: [GateSummary]
-    let rememberers: [Rememberer]
-  }
-  struct GateSummary {
-    let gate: String
-    let left: String
-    let right: String
-  }
-  struct Rememberer {
-    let href: String
-    let label: String
-    let right: String
-    let role: String
-  }
-  let layers: [Layer]
-
-  init(_ site: SiteData, scatter: [ImageRef], activations: [[ImageRef]]) {
-    let a = site.analysis
-    let names = ["i": "input gate i", "f": "forget gate f", "o": "output gate o"]
-    layers = (0..<a.config.numLayers).map { k in
-      let summary = ["i", "f", "o"].compactMap { gate -> GateSummary? in
-        guard let g = a.gates.first(where: { $0.layer == k && $0.gate == gate }), !g.left.isEmpty else {
-          return nil
-        }
-        let n = Double(g.left.count)
-        return GateSummary(
-          gate: names[gate]!, left: Fmt.percent(g.left.reduce(0, +) / n),
-          right: Fmt.percent(g.right.reduce(0, +) / n))
-      }
-      var rememberers: [Rememberer] = []
-      if let f = a.gates.first(where: { $0.layer == k && $0.gate == "f" }) {
-        let order = f.right.indices.sorted { (-f.right[$0], $0) < (-f.right[$1], $1) }
-        rememberers = order.prefix(5).map { j in
-          let id = CellID(layer: k, state: .c, index: j)
-          return Rememberer(
-            href: site.href(id), label: id.description, right: Fmt.percent(f.right[j]),
-            role: site.cellByID[id]?.role ?? "")
-        }
-      }
-      return Layer(
-        title: "Layer \(k)", scatter: scatter[k], activations: activations[k], summary: summary,
-        rememberers: rememberers)
-    }
+    NavLink(href: SiteMap.cellPage(c.id), label: "\(c.id.description) (#\(c.rank))")
   }
 }

@@ -1,5 +1,6 @@
 import CharLSTM
 import Mustache
+import Plotting
 
 /// How one position of a text is shown: an optional faint glyph (for a newline,
 /// tab or invisible character) followed by literal text.

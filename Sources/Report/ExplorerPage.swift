@@ -37,13 +37,13 @@ struct ExplorerPage {
   init(_ site: SiteData) {
     let a = site.analysis
     let n = ExplorerPage.length(excerpt: site.excerptUnits.count, cells: a.cellOrder.count)
-    cellCount = Fmt.integer(a.cellOrder.count)
+    cellCount = NumberFormat.integer(a.cellOrder.count)
     let total = site.excerptUnits.count
     lengthNote =
       n < total
-      ? "the first \(Fmt.integer(n)) of the excerpt's \(Fmt.integer(total)) characters"
-      : "all \(Fmt.integer(total)) characters of the excerpt"
-    firstHref = site.ranked.first.map { "explorer.html#\($0.id.slug)" } ?? "explorer.html"
+      ? "the first \(NumberFormat.integer(n)) of the excerpt's \(NumberFormat.integer(total)) characters"
+      : "all \(NumberFormat.integer(total)) characters of the excerpt"
+    firstHref = site.ranked.first.map { SiteMap.explorer(showing: $0.id) } ?? SiteMap.Section.explorer.path
   }
 
   /// The contents of `explorer-data.js` (ASCII, markup-safe; see ``ScriptData``).
@@ -60,7 +60,7 @@ struct ExplorerPage {
     values.reserveCapacity(n * a.cellOrder.count)
     for (row, id) in a.cellOrder.enumerated() {
       let c = site.cellByID[id]
-      let page = site.pagedIDs.contains(id) ? "cells/\(id.slug).html" : ""
+      let page = site.pagedIDs.contains(id) ? SiteMap.cellPage(id) : ""
       cells.append(
         "{\"id\":\(ScriptData.string(id.slug)),\"label\":\(ScriptData.string(id.description)),\"rank\":\(c?.rank ?? 0),"
           + "\"role\":\(ScriptData.string(c?.role ?? "")),\"page\":\(ScriptData.string(page))}")

@@ -22,9 +22,9 @@ struct FeaturesIndexPage {
       let score = best.flatMap { site.score(of: $0, feature: f.id) }
       return Row(
         href: site.href(feature: f.id), id: f.id, name: f.name, kind: f.kind,
-        mean: f.kind == "binary" ? Fmt.percent(f.mean) : Fmt.fixed(f.mean, 2),
-        baseline: Fmt.fixed(f.characterBaseline, 3), bestHref: best.map { site.href($0.id) } ?? "",
-        bestLabel: best?.id.description, bestScore: Fmt.fixed(score?.score, 3))
+        mean: f.kind == "binary" ? NumberFormat.percent(f.mean) : NumberFormat.fixed(f.mean, 2),
+        baseline: NumberFormat.fixed(f.characterBaseline, 3), bestHref: best.map { site.href($0.id) } ?? "",
+        bestLabel: best?.id.description, bestScore: NumberFormat.fixed(score?.score, 3))
     }
   }
 }
@@ -63,19 +63,19 @@ struct FeaturePage {
       KeyValue(key: "kind", value: binary ? "binary (scored by ROC AUC)" : "graded (scored by |Pearson r|)"),
       KeyValue(
         key: binary ? "on at" : "mean",
-        value: binary ? Fmt.percent(f.mean) + " of positions" : Fmt.fixed(f.mean, 2)),
-      KeyValue(key: "standard deviation", value: Fmt.fixed(f.std, 3)),
-      KeyValue(key: "current character alone", value: Fmt.fixed(f.characterBaseline, 3)),
+        value: binary ? NumberFormat.percent(f.mean) + " of positions" : NumberFormat.fixed(f.mean, 2)),
+      KeyValue(key: "standard deviation", value: NumberFormat.fixed(f.std, 3)),
+      KeyValue(key: "current character alone", value: NumberFormat.fixed(f.characterBaseline, 3)),
     ]
     let values = index < site.analysis.excerpt.features.count ? site.analysis.excerpt.features[index] : []
     let range = FeaturePage.liveliest(values, length: SiteData.featureExcerptLength, units: site.excerptUnits)
     let top = values[range].map { Double($0) }.filter(\.isFinite).max() ?? 1
     let scale = top > 0 ? top : 1
-    maxLabel = binary ? "1" : Fmt.fixed(scale, 0)
+    maxLabel = binary ? "1" : NumberFormat.fixed(scale, 0)
     let total = site.excerptUnits.count
     let note =
       range.count < total
-      ? "Characters \(Fmt.integer(range.lowerBound + 1))–\(Fmt.integer(range.upperBound)) of the excerpt's \(Fmt.integer(total)), where the feature changes most often."
+      ? "Characters \(NumberFormat.integer(range.lowerBound + 1))–\(NumberFormat.integer(range.upperBound)) of the excerpt's \(NumberFormat.integer(total)), where the feature changes most often."
       : site.excerptNote(shown: total)
     excerpt = TextBlock(
       runs: ColoredText.sequentialRuns(
@@ -88,9 +88,9 @@ struct FeaturePage {
     cells = f.bestCells.compactMap { site.cellByID[$0] }.map { c in
       let s = site.score(of: c, feature: f.id)
       return CellRow(
-        href: site.href(c.id), label: c.id.description, role: c.role, score: Fmt.fixed(s?.score, 3),
-        signed: s.map { Fmt.fixed($0.signed, 3) } ?? Fmt.missing,
-        gain: s.map { Fmt.signed($0.gain, 3) } ?? Fmt.missing)
+        href: site.href(c.id), label: c.id.description, role: c.role, score: NumberFormat.fixed(s?.score, 3),
+        signed: s.map { NumberFormat.fixed($0.signed, 3) } ?? NumberFormat.missing,
+        gain: s.map { NumberFormat.signed($0.gain, 3) } ?? NumberFormat.missing)
     }
   }
 

@@ -35,85 +35,56 @@ struct OverviewPage {
 
   init(_ site: SiteData, lossPlot: ImageRef?) {
     let a = site.analysis
-    let c = site.input.checkpoint
-    let config = c.config
-    let record = c.training
+    let card = site.input.model
+    let config = card.config
+    let record = card.training
     heading =
       "What the cells of a \(config.numLayers) × \(config.hiddenSize) LSTM learned from \(record?.textName ?? a.textName)"
 
-    let input = config.embeddingSize > 0 ? "embedding of \(config.embeddingSize)" : "one-hot"
-    model = [
-      KeyValue(key: "layers × cells", value: "\(config.numLayers) × \(config.hiddenSize) LSTM"),
-      KeyValue(key: "input", value: input),
-      KeyValue(key: "parameters", value: Fmt.integer(ParameterLayout(config).count)),
-      KeyValue(
-        key: "vocabulary",
-        value: "\(Fmt.integer(c.vocabulary.count)) \(c.vocabulary.kind == .bytes ? "bytes" : "characters")"),
-      KeyValue(key: "dropout", value: Fmt.fixed(config.dropout, 2)),
-    ]
-
+    model = card.modelFacts
+    training = card.trainingFacts
     hasTraining = record != nil
-    if let r = record {
-      let o = r.options
-      training = [
-        KeyValue(key: "training text", value: r.textName),
-        KeyValue(key: "text size", value: "\(Fmt.integer(r.textCharacters)) characters"),
-        KeyValue(key: "text SHA-256", value: r.textSHA256),
-        KeyValue(key: "split (train / val / test)", value: OverviewPage.split(o)),
-        KeyValue(key: "steps", value: Fmt.integer(r.step)),
-        KeyValue(key: "epochs", value: Fmt.fixed(r.epoch, 2)),
-        KeyValue(
-          key: "optimizer", value: "\(o.optimizer.rawValue), learning rate \(Fmt.rate(o.learningRate))"),
-        KeyValue(
-          key: "learning-rate decay",
-          value:
-            "× \(Fmt.fixed(o.lrDecay, 2)) per epoch after epoch \(o.lrDecayAfter); now \(Fmt.rate(r.learningRate))"
-        ),
-        KeyValue(key: "batch × sequence", value: "\(o.batchSize) × \(o.seqLength)"),
-        KeyValue(key: "gradient clip", value: Fmt.fixed(o.gradClip, 1)),
-        KeyValue(key: "seed", value: "\(o.seed)"),
-      ]
-    } else {
-      training = []
-    }
 
     var losses: [LossRow] = []
     if let r = record {
       losses.append(
         LossRow(
-          split: "train", bits: Fmt.bits(nats: r.finalTrainLoss), nats: Fmt.fixed(r.finalTrainLoss, 4),
+          split: "train", bits: NumberFormat.bits(nats: r.finalTrainLoss),
+          nats: NumberFormat.fixed(r.finalTrainLoss, 4),
           note: "all training batches, no dropout"))
       losses.append(
         LossRow(
-          split: "validation", bits: Fmt.bits(nats: r.bestValLoss), nats: Fmt.fixed(r.bestValLoss, 4),
+          split: "validation", bits: NumberFormat.bits(nats: r.bestValLoss),
+          nats: NumberFormat.fixed(r.bestValLoss, 4),
           note: "best evaluation"))
       losses.append(
         LossRow(
-          split: "test", bits: Fmt.bits(nats: r.testLoss), nats: Fmt.fixed(r.testLoss, 4),
+          split: "test", bits: NumberFormat.bits(nats: r.testLoss), nats: NumberFormat.fixed(r.testLoss, 4),
           note: "held-out split, once at the end"))
     }
     losses.append(
       LossRow(
-        split: "report text", bits: Fmt.fixed(a.model.bitsPerChar, 3),
-        nats: Fmt.fixed(a.model.natsPerChar, 4),
-        note: "\(a.textName), \(Fmt.integer(a.model.characters)) predictions"))
+        split: "report text", bits: NumberFormat.fixed(a.model.bitsPerChar, 3),
+        nats: NumberFormat.fixed(a.model.natsPerChar, 4),
+        note: "\(a.textName), \(NumberFormat.integer(a.model.characters)) predictions"))
     self.losses = losses
     accuracy = [
-      KeyValue(key: "top-1 accuracy", value: Fmt.percent(a.model.top1Accuracy)),
-      KeyValue(key: "top-5 accuracy", value: Fmt.percent(a.model.top5Accuracy)),
+      KeyValue(key: "top-1 accuracy", value: NumberFormat.percent(a.model.top1Accuracy)),
+      KeyValue(key: "top-5 accuracy", value: NumberFormat.percent(a.model.top5Accuracy)),
     ]
     analysisFacts = [
-      KeyValue(key: "analysed text", value: "\(a.textName), \(Fmt.integer(a.textCharacters)) characters"),
+      KeyValue(
+        key: "analysed text", value: "\(a.textName), \(NumberFormat.integer(a.textCharacters)) characters"),
       KeyValue(
         key: "recording",
         value: a.mode == "fast"
-          ? "fast: \(a.streams) streams, \(Fmt.integer(a.warmup)) warm-up characters each"
+          ? "fast: \(a.streams) streams, \(NumberFormat.integer(a.warmup)) warm-up characters each"
           : "exact: one pass in order"),
-      KeyValue(key: "cells", value: "\(Fmt.integer(a.cells.count)) (c and h of every layer)"),
+      KeyValue(key: "cells", value: "\(NumberFormat.integer(a.cells.count)) (c and h of every layer)"),
       KeyValue(
         key: "interpretable",
         value:
-          "\(Fmt.percent(a.interpretableFraction)) of cells gain at least \(Fmt.fixed(a.interpretableThreshold, 2)) over the current character"
+          "\(NumberFormat.percent(a.interpretableFraction)) of cells gain at least \(NumberFormat.fixed(a.interpretableThreshold, 2)) over the current character"
       ),
     ]
     self.lossPlot = lossPlot
@@ -121,28 +92,9 @@ struct OverviewPage {
     let shown = Array(site.ranked.prefix(OverviewPage.galleryLimit))
     gallery = shown.map(site.card)
     galleryNote =
-      "The \(shown.count) best-ranked of \(Fmt.integer(site.ranked.count)) cells. Each snippet is the stretch of text where the cell is most positive; the boxed character is where it peaks."
+      "The \(shown.count) best-ranked of \(NumberFormat.integer(site.ranked.count)) cells. Each snippet is the stretch of text where the cell is most positive; the boxed character is where it peaks."
 
-    links = [
-      Link(
-        href: "cells.html", label: "All cells",
-        note: "every cell ranked, with its role, scores and saturation"),
-      Link(
-        href: "predictions.html", label: "Predictions",
-        note: "the top five guesses under each character, and how surprising each character was"),
-      Link(
-        href: "features.html", label: "Features",
-        note: "the properties of text the cells are scored against, with the best cells for each"),
-      Link(
-        href: "samples.html", label: "Samples",
-        note: "text the model writes at several temperatures, and during training"),
-      Link(
-        href: "gates.html", label: "Gates",
-        note: "how often each gate is saturated, after Karpathy et al. (2015)"),
-      Link(
-        href: "explorer.html", label: "Explorer",
-        note: "any cell over the excerpt; select text to find the cells that mark it"),
-    ]
+    links = SiteMap.linkedFromOverview.map { Link(href: $0.path, label: $0.linkLabel, note: $0.summary) }
     downloads = [
       Link(
         href: "cells.csv", label: "cells.csv",
@@ -150,10 +102,5 @@ struct OverviewPage {
       Link(
         href: "analysis.json", label: "analysis.json", note: "the whole analysis, for pandas or json.load"),
     ]
-  }
-
-  private static func split(_ o: TrainingOptions) -> String {
-    let test = max(0, 1 - o.trainFrac - o.valFrac)
-    return "\(Fmt.percent(o.trainFrac, 0)) / \(Fmt.percent(o.valFrac, 0)) / \(Fmt.percent(test, 0))"
   }
 }

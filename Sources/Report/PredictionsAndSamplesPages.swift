@@ -52,7 +52,7 @@ struct PredictionsPage {
         return Guess(
           text: shown, cls: ColorClasses.sequentialClass(ColorClasses.sequential(Double(p))),
           hit: symbol == next,
-          title: Fmt.percent(Double(p)))
+          title: NumberFormat.percent(Double(p)))
       }
       let u = units[t]
       return Column(
@@ -76,10 +76,10 @@ struct PredictionsPage {
       let wu = SymbolDisplay.units(w.symbols, kind: kind, lineBreaks: false)
       let classes = wu.indices.map { $0 == w.focus ? "s20" : "s0" }
       return Surprise(
-        position: Fmt.integer(s.position), bits: Fmt.fixed(s.nats / log(2.0), 2),
+        position: NumberFormat.integer(s.position), bits: NumberFormat.fixed(s.nats / log(2.0), 2),
         runs: ColoredText.runs(wu, classes: classes, focus: w.focus < wu.count ? w.focus : nil))
     }
-    bitsPerChar = Fmt.fixed(site.analysis.model.bitsPerChar, 3)
+    bitsPerChar = NumberFormat.fixed(site.analysis.model.bitsPerChar, 3)
   }
 }
 
@@ -104,15 +104,16 @@ struct SamplesPage {
         note: s.temperature == nil ? "the most likely character every time" : nil,
         text: SamplesPage.trimmed(s.text))
     }
-    let record = site.input.checkpoint.training
+    let record = site.input.model.training
     let evaluations = record?.evaluations ?? []
     history = (record?.samples ?? []).sorted { $0.step < $1.step }.map { s in
       let e = evaluations.first { $0.step == s.step }
       let epoch =
         record.map { r in r.batchesPerEpoch > 0 ? Double(s.step) / Double(r.batchesPerEpoch) : 0 } ?? 0
-      var note = "epoch \(Fmt.fixed(epoch, 2))"
-      if let e { note += ", validation loss \(Fmt.bits(nats: e.valLoss)) bits/char" }
-      return Sample(label: "step \(Fmt.integer(s.step))", note: note, text: SamplesPage.trimmed(s.text))
+      var note = "epoch \(NumberFormat.fixed(epoch, 2))"
+      if let e { note += ", validation loss \(NumberFormat.bits(nats: e.valLoss)) bits/char" }
+      return Sample(
+        label: "step \(NumberFormat.integer(s.step))", note: note, text: SamplesPage.trimmed(s.text))
     }
     hasHistory = !history.isEmpty
     historyNote =

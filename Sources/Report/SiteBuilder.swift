@@ -27,12 +27,6 @@ struct SiteBuilder {
   let site: SiteData
   let templates: TemplateSet
 
-  static let sections: [(href: String, label: String)] = [
-    ("index.html", "Overview"), ("cells.html", "Cells"), ("predictions.html", "Predictions"),
-    ("features.html", "Features"), ("samples.html", "Samples"), ("gates.html", "Gates"),
-    ("explorer.html", "Explorer"),
-  ]
-
   init(input: SiteInput, options: SiteOptions, templates: TemplateSet) {
     site = SiteData(input: input, options: options)
     self.templates = templates
@@ -41,25 +35,27 @@ struct SiteBuilder {
   /// Every file of the site (paths relative to its root, `/`-separated), in order.
   func build(emit: (String, [UInt8]) throws -> Void) throws {
     let a = site.analysis
+    /// Renders a page of the site map with its template, path and title, and emits it.
+    func emitPage(_ section: SiteMap.Section, legends: [Legend] = [], scripts: [String] = [], model: Any)
+      throws
+    {
+      try emit(
+        section.path,
+        try page(
+          section.template, path: section.path, title: section.title, legends: legends, scripts: scripts,
+          model: model))
+    }
     for asset in templates.assets { try emit("assets/\(asset.path)", asset.bytes) }
 
-    let loss = SitePlots.loss(site.input.checkpoint.training)
+    let loss = SitePlots.loss(site.input.model.training)
     if let loss { try emit(loss.ref.src, try loss.png()) }
-    try emit(
-      "index.html",
-      try page(
-        "index", path: "index.html", title: "Overview", legends: [.cells],
-        model: OverviewPage(site, lossPlot: loss?.ref)))
+    try emitPage(.overview, legends: [.cells], model: OverviewPage(site, lossPlot: loss?.ref))
 
-    try emit(
-      "cells.html",
-      try page(
-        "cells", path: "cells.html", title: "Cells", scripts: ["assets/site.js"], model: CellsTablePage(site))
-    )
+    try emitPage(.cells, scripts: ["assets/site.js"], model: CellsTablePage(site))
     for (i, cell) in site.paged.enumerated() {
       let figure = SitePlots.histogram(cell)
       try emit(figure.ref.src, try figure.png())
-      let path = "cells/\(cell.id.slug).html"
+      let path = SiteMap.cellPage(cell.id)
       try emit(
         path,
         try page(
@@ -67,18 +63,12 @@ struct SiteBuilder {
           model: CellPage(site, position: i, histogram: figure.ref)))
     }
 
-    try emit(
-      "predictions.html",
-      try page(
-        "predictions", path: "predictions.html", title: "Predictions", legends: [.probability, .surprisal],
-        model: PredictionsPage(site)))
+    try emitPage(.predictions, legends: [.probability, .surprisal], model: PredictionsPage(site))
 
-    try emit(
-      "features.html",
-      try page("features", path: "features.html", title: "Features", model: FeaturesIndexPage(site)))
+    try emitPage(.features, model: FeaturesIndexPage(site))
     for (i, f) in a.features.enumerated() {
       let model = FeaturePage(site, feature: f, index: i)
-      let path = "features/\(f.id).html"
+      let path = SiteMap.featurePage(f.id)
       try emit(
         path,
         try page(
@@ -86,8 +76,7 @@ struct SiteBuilder {
         ))
     }
 
-    try emit(
-      "samples.html", try page("samples", path: "samples.html", title: "Samples", model: SamplesPage(site)))
+    try emitPage(.samples, model: SamplesPage(site))
 
     var scatter: [ImageRef] = []
     var activations: [[ImageRef]] = []
@@ -103,18 +92,12 @@ struct SiteBuilder {
       }
       activations.append(refs)
     }
-    try emit(
-      "gates.html",
-      try page(
-        "gates", path: "gates.html", title: "Gates",
-        model: GatesPage(site, scatter: scatter, activations: activations)))
+    try emitPage(.gates, model: GatesPage(site, scatter: scatter, activations: activations))
 
     try emit("explorer-data.js", Array(ExplorerPage.dataScript(site).utf8))
-    try emit(
-      "explorer.html",
-      try page(
-        "explorer", path: "explorer.html", title: "Explorer", legends: [.cells],
-        scripts: ["explorer-data.js", "assets/explorer.js"], model: ExplorerPage(site)))
+    try emitPage(
+      .explorer, legends: [.cells], scripts: ["explorer-data.js", "assets/explorer.js"],
+      model: ExplorerPage(site))
 
     try emit("cells.csv", Array(cellsCSV(a).utf8))
     try emit("analysis.json", Array(analysisJSON(a).utf8))
@@ -127,9 +110,9 @@ struct SiteBuilder {
   ) throws -> [UInt8] {
     let depth = path.split(separator: "/").count - 1
     let root = String(repeating: "../", count: depth)
-    let section = depth == 0 ? path : (path.hasPrefix("cells/") ? "cells.html" : "features.html")
-    let nav = SiteBuilder.sections.map {
-      PageContext.NavItem(href: $0.href, label: $0.label, current: $0.href == section)
+    let section = SiteMap.section(of: path)
+    let nav = SiteMap.sections.map {
+      PageContext.NavItem(href: $0.path, label: $0.title, current: $0.path == section)
     }
     let config = site.analysis.config
     let footer =

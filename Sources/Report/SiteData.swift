@@ -53,11 +53,11 @@ struct SiteData {
 
   /// The page of a cell: its own page if it has one, else the explorer showing it.
   func href(_ id: CellID) -> String {
-    pagedIDs.contains(id) ? "cells/\(id.slug).html" : "explorer.html#\(id.slug)"
+    pagedIDs.contains(id) ? SiteMap.cellPage(id) : SiteMap.explorer(showing: id)
   }
 
   /// The page of a feature.
-  func href(feature id: String) -> String { "features/\(id).html" }
+  func href(feature id: String) -> String { SiteMap.featurePage(id) }
 
   /// The feature's display name, or its id if the analysis does not describe it.
   func featureName(_ id: String) -> String {
@@ -85,8 +85,8 @@ struct SiteData {
   func excerptNote(shown: Int) -> String {
     let total = analysis.excerpt.symbols.count
     return shown < total
-      ? "The first \(Fmt.integer(shown)) of the excerpt's \(Fmt.integer(total)) characters."
-      : "All \(Fmt.integer(total)) characters of the excerpt."
+      ? "The first \(NumberFormat.integer(shown)) of the excerpt's \(NumberFormat.integer(total)) characters."
+      : "All \(NumberFormat.integer(total)) characters of the excerpt."
   }
 
   /// The cell's score for a feature, if the analysis has it.
@@ -105,9 +105,10 @@ struct SiteData {
     let units = SymbolDisplay.units(Array(symbols), kind: vocabularyKind, lineBreaks: false)
     let n = min(units.count, values.count)
     let f = focus >= 0 && focus < n ? focus : nil
-    let value = f.map { Fmt.signed(Double(values[values.startIndex + $0]), 2) } ?? Fmt.missing
+    let value =
+      f.map { NumberFormat.signed(Double(values[values.startIndex + $0]), 2) } ?? NumberFormat.missing
     return WindowView(
-      position: Fmt.integer(start + focus), value: value,
+      position: NumberFormat.integer(start + focus), value: value,
       runs: ColoredText.cellRuns(Array(units.prefix(n)), values: Array(values.prefix(n)), focus: f))
   }
 
@@ -166,74 +167,4 @@ struct ImageRef {
   let width: Int
   let height: Int
   let alt: String
-}
-
-/// Every number a page shows goes through here: fixed decimals, the POSIX
-/// decimal point, no "-0.00", and a dash for values that are missing or not
-/// finite. Templates never see a `Double`.
-enum Fmt {
-  /// The text shown for a missing or non-finite value.
-  static let missing = "–"
-
-  /// `x` with exactly `digits` decimals: "0.970".
-  static func fixed(_ x: Double, _ digits: Int) -> String {
-    guard x.isFinite else { return missing }
-    let s = String(format: "%.\(digits)f", x)
-    return isNegativeZero(s) ? String(s.dropFirst()) : s
-  }
-
-  /// `fixed` for an optional: the dash for nil.
-  static func fixed(_ x: Double?, _ digits: Int) -> String {
-    x.map { fixed($0, digits) } ?? missing
-  }
-
-  /// `x` with an explicit sign: "+0.31", "−0.05" (a real minus sign), "0.00".
-  static func signed(_ x: Double, _ digits: Int) -> String {
-    let s = fixed(x, digits)
-    if s == missing { return s }
-    if s.hasPrefix("-") { return "−" + s.dropFirst() }
-    return isZero(s) ? s : "+" + s
-  }
-
-  /// A fraction as a percentage with `digits` decimals: 0.123 → "12.3%".
-  static func percent(_ x: Double, _ digits: Int = 1) -> String {
-    let s = fixed(x * 100, digits)
-    return s == missing ? s : s + "%"
-  }
-
-  /// An integer with thin-space-free comma grouping: 1234567 → "1,234,567".
-  static func integer(_ n: Int) -> String {
-    let digits = String(n.magnitude)
-    var out = ""
-    for (i, ch) in digits.enumerated() {
-      if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-      out.append(ch)
-    }
-    return n < 0 ? "-" + out : out
-  }
-
-  /// A loss in nats as bits per character, 3 decimals.
-  static func bits(nats: Double?) -> String {
-    guard let nats else { return missing }
-    return fixed(nats / log(2.0), 3)
-  }
-
-  /// A learning rate such as "2.0e-3".
-  static func rate(_ x: Double) -> String {
-    guard x.isFinite else { return missing }
-    return String(format: "%.1e", x).replacingOccurrences(of: "e-0", with: "e-")
-      .replacingOccurrences(of: "e+0", with: "e")
-  }
-
-  /// A byte count: "912 B", "12.4 KB", "3.1 MB" (powers of 1000).
-  static func bytes(_ n: Int) -> String {
-    if n < 1000 { return "\(n) B" }
-    if n < 1_000_000 { return fixed(Double(n) / 1e3, 1) + " KB" }
-    return fixed(Double(n) / 1e6, 1) + " MB"
-  }
-
-  private static func isZero(_ s: String) -> Bool { s.allSatisfy { $0 == "0" || $0 == "." } }
-  private static func isNegativeZero(_ s: String) -> Bool {
-    s.hasPrefix("-") && isZero(String(s.dropFirst()))
-  }
 }

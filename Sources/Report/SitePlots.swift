@@ -1,5 +1,6 @@
 import CharLSTM
 import Interpretability
+import Plotting
 
 /// The site's figures: what each plot shows and its file name and size.
 ///
@@ -27,7 +28,7 @@ enum SitePlots {
     let changes = record.rateChanges
     let every = max(1, (changes.count + 4) / 5)
     let marks = changes.enumerated().map { i, c in
-      LinePlot.Mark(x: Double(c.step), label: i % every == 0 ? "lr \(Fmt.rate(c.learningRate))" : "")
+      LinePlot.Mark(x: Double(c.step), label: i % every == 0 ? "lr \(NumberFormat.rate(c.learningRate))" : "")
     }
     let window = max(1, min(100, training.count / 25))
     let plot = LinePlot.lossCurve(

@@ -24,14 +24,14 @@ public struct SiteInput: Sendable {
   public var analysis: Analysis
   /// The model card: configuration, vocabulary and, for models cellscope
   /// trained, the training record (nil for a model exported from PyTorch; the
-  /// pages then say so instead of plotting a history).
-  public var checkpoint: Checkpoint
+  /// pages then say so instead of plotting a history). No weights.
+  public var model: ModelCard
   /// Texts sampled from the model at several temperatures, in display order.
   public var samples: [TemperatureSample]
 
-  public init(analysis: Analysis, checkpoint: Checkpoint, samples: [TemperatureSample]) {
+  public init(analysis: Analysis, model: ModelCard, samples: [TemperatureSample]) {
     self.analysis = analysis
-    self.checkpoint = checkpoint
+    self.model = model
     self.samples = samples
   }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
+import CellscopeBenchmarks
 import CharLSTM
 import Foundation
-import Interpretability
 
 struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(

@@ -122,7 +122,8 @@ func writeReport(
   samples.append(
     .init(label: "argmax", temperature: nil, text: try sampler.sample(length: 600, seed: 1, argmax: true)))
   let summary = try SiteWriter.write(
-    SiteInput(analysis: result, checkpoint: checkpoint, samples: samples), to: site.out, options: options)
+    SiteInput(analysis: result, model: ModelCard(checkpoint), samples: samples), to: site.out,
+    options: options)
   print(cellTable(result, limit: 10))
   print(
     "wrote \(site.out)/index.html: \(summary.files) files, \(summary.bytes / 1024) KiB; largest \(summary.largestFile) (\(summary.largestBytes / 1024) KiB)"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CharLSTM
+import DemoCorpus
 import Foundation
 import Interpretability
 import Report

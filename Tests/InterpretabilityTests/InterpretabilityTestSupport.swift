@@ -1,4 +1,5 @@
 import CharLSTM
+import DemoCorpus
 import Foundation
 
 @testable import Interpretability

@@ -41,18 +41,4 @@ import Testing
     #expect(ColorClasses.diverging(quantized: 255) == 20)
     #expect(ColorClasses.sequential(0.5) == 10)
   }
-
-  @Test func numbersHaveFixedDecimalsAndNoNegativeZero() {
-    #expect(Fmt.fixed(0.96949, 3) == "0.969")
-    #expect(Fmt.fixed(-0.0001, 2) == "0.00")
-    #expect(Fmt.fixed(Double.nan, 2) == "–")
-    #expect(Fmt.signed(0.31, 2) == "+0.31")
-    #expect(Fmt.signed(-0.05, 2) == "−0.05")
-    #expect(Fmt.signed(0, 2) == "0.00")
-    #expect(Fmt.percent(0.1234) == "12.3%")
-    #expect(Fmt.integer(1_234_567) == "1,234,567")
-    #expect(Fmt.integer(12) == "12")
-    #expect(Fmt.rate(2e-3) == "2.0e-3")
-    #expect(Fmt.bits(nats: 0.6931471805599453) == "1.000")
-  }
 }

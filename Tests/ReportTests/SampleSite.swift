@@ -157,15 +157,15 @@ enum SampleSite {
         surprises: surprises),
       features: summaries, cellOrder: cellOrder, cells: cells, gates: gates, excerpt: excerpt)
 
-    let parameters = [Float](repeating: 0, count: ParameterLayout(config).count)
-    let checkpoint = Checkpoint(
-      config: config, vocabulary: vocabulary, parameters: parameters, training: trained ? record() : nil)
+    let card = ModelCard(
+      config: config, vocabularySize: vocabulary.count, vocabularyKind: vocabulary.kind,
+      training: trained ? record() : nil)
     let samples = [
       TemperatureSample(
         label: "temperature 0.5", temperature: 0.5, text: "the \"quoted\" </script> text\nand more"),
       TemperatureSample(label: "argmax", temperature: nil, text: "the the the <i>the</i>"),
     ]
-    return SiteInput(analysis: analysis, checkpoint: checkpoint, samples: samples)
+    return SiteInput(analysis: analysis, model: card, samples: samples)
   }
 
   /// A short training history: 60 steps, three evaluations, one rate change.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Report
+@testable import Plotting
 
 @Suite struct HistogramPlotTests {
   /// tanh of a deterministic spread of values, like a cell's activations.

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Report
+@testable import Plotting
 
 @Suite struct ColorMapTests {
   @Test func divergingEndpointsAndMidpointAreRdBu() {

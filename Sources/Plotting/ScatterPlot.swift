@@ -11,10 +11,13 @@
 public struct ScatterPlot: Sendable {
   /// A named set of points drawn in one colour and shape.
   public struct Group: Sendable {
+    /// The legend text.
     public var name: String
+    /// Points in data coordinates; non-finite ones are skipped, an empty group draws no marker.
     public var points: [(x: Double, y: Double)]
     /// `nil`: the palette colour for the group's position.
     public var color: RGBColor?
+    /// Marker drawn at each point.
     public var shape: MarkerShape
 
     public init(
@@ -34,17 +37,25 @@ public struct ScatterPlot: Sendable {
     }
   }
 
+  /// Figure title (in a ``ScatterGrid``, the panel title).
   public var title: String
+  /// Caption of the x axis.
   public var xLabel: String
+  /// Caption of the y axis.
   public var yLabel: String
+  /// The groups, drawn in order (later ones on top).
   public var groups: [Group]
   /// Dashed line from (lower, lower) to (upper, upper).
   public var showDiagonal: Bool
+  /// The x range shown, in data coordinates (default 0...1).
   public var xDomain: ClosedRange<Double>
+  /// The y range shown, in data coordinates (default 0...1).
   public var yDomain: ClosedRange<Double>
   /// Keep the data area square (true for fraction-vs-fraction plots).
   public var square: Bool
+  /// Width of the image in pixels (at least 1, at most `PNGImage.maxSide`; otherwise `png()` throws).
   public var width: Int
+  /// Height of the image in pixels (same limits as `width`).
   public var height: Int
 
   public init(
@@ -135,11 +146,15 @@ public struct ScatterPlot: Sendable {
 /// the x label is drawn only under the bottom row and the y label only beside
 /// the first column.
 public struct ScatterGrid: Sendable {
+  /// Title over the whole grid.
   public var title: String
+  /// The panels, row by row; their own sizes are ignored. No panels: title only.
   public var panels: [ScatterPlot]
   /// Panels per row (default: all in one row).
   public var columns: Int
+  /// Width of the image in pixels, shared by the columns.
   public var width: Int
+  /// Height of the image in pixels; by default enough for roughly square panels.
   public var height: Int
 
   public init(title: String, panels: [ScatterPlot], columns: Int? = nil, width: Int = 880, height: Int? = nil)

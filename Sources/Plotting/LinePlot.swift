@@ -19,11 +19,16 @@ public struct LinePlot: Sendable {
 
   /// A named sequence of points.
   public struct Series: Sendable {
+    /// The legend text.
     public var name: String
+    /// Points in data coordinates, drawn in order; a non-finite x or y breaks the line there.
+    /// An empty series draws nothing but keeps its legend entry.
     public var points: [(x: Double, y: Double)]
+    /// How the series is drawn.
     public var style: Style
     /// `nil`: the palette colour for the series' position in the plot.
     public var color: RGBColor?
+    /// Whether the legend lists the series.
     public var showInLegend: Bool
 
     public init(
@@ -50,7 +55,9 @@ public struct LinePlot: Sendable {
 
   /// A dashed vertical line at `x` with a short label above the plot.
   public struct Mark: Equatable, Sendable {
+    /// Position of the mark in data coordinates; marks outside the x range are not drawn.
     public var x: Double
+    /// Short text above the plot area; empty: no label.
     public var label: String
     public init(x: Double, label: String) {
       self.x = x
@@ -58,16 +65,23 @@ public struct LinePlot: Sendable {
     }
   }
 
+  /// Figure title, drawn above the plot.
   public var title: String
+  /// Caption of the x axis.
   public var xLabel: String
+  /// Caption of the y axis.
   public var yLabel: String
+  /// The series, drawn raw first, then bold, then markers; colours by position unless set.
   public var series: [Series]
+  /// Dashed vertical marks with labels.
   public var marks: [Mark]
   /// Fixed x range; `nil`: exactly the data's range.
   public var xDomain: ClosedRange<Double>?
   /// Fixed y range; `nil`: the data's range widened to the nearest ticks.
   public var yDomain: ClosedRange<Double>?
+  /// Width of the image in pixels (at least 1, at most `PNGImage.maxSide`; otherwise `png()` throws).
   public var width: Int
+  /// Height of the image in pixels (same limits as `width`).
   public var height: Int
 
   public init(

@@ -1,12 +1,18 @@
+import CharLSTM
 import Foundation
 
 /// Timings for `cellscope bench`: one training step (forward, loss, backward,
 /// RMSProp) and one forward pass over synthetic data, at a given shape.
 public enum Benchmark {
+  /// The timings of one shape, each the mean over the timed iterations.
   public struct Result: Sendable {
+    /// Characters (B·T per step) trained per second.
     public var trainCharsPerSecond: Double
+    /// Milliseconds per training step.
     public var msPerStep: Double
-    public var gflops: Double  // matrix FLOPs of a training step per second
+    /// Matrix GFLOP/s of a training step (see ``trainingFlopsPerChar(layers:hidden:vocab:)``).
+    public var gflops: Double
+    /// Characters per second of the forward pass and loss alone.
     public var forwardCharsPerSecond: Double
   }
 
@@ -19,6 +25,10 @@ public enum Benchmark {
     return 3 * f
   }
 
+  /// Times `iters` training steps, then `iters` forward passes, of a `layers` x
+  /// `hidden` one-hot LSTM over `B` streams of `T` random characters from a
+  /// vocabulary of `V`, after one untimed warm-up step. All sizes must be positive.
+  ///
   /// - Parameter sharded: time the training path (``ShardedStep``: two halves of
   ///   the batch on two cores when OpenBLAS has two threads); false times one
   ///   network over the whole batch with multithreaded products, for comparison.

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Report
+@testable import Plotting
 
 @Suite struct ScatterPlotTests {
   /// Deterministic points in [0, 1] x [0, 1].

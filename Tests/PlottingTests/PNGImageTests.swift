@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Report
+@testable import Plotting
 
 /// Pixel inspection helpers shared by the plot tests.
 extension PNGImage {

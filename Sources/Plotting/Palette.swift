@@ -2,10 +2,14 @@ import Foundation
 
 /// An opaque sRGB colour with 8-bit channels.
 public struct RGBColor: Hashable, Sendable, CustomStringConvertible {
+  /// Red, 0...255.
   public var r: UInt8
+  /// Green, 0...255.
   public var g: UInt8
+  /// Blue, 0...255.
   public var b: UInt8
 
+  /// A colour from its three 8-bit channels.
   public init(r: UInt8, g: UInt8, b: UInt8) {
     self.r = r
     self.g = g
@@ -30,6 +34,7 @@ public struct RGBColor: Hashable, Sendable, CustomStringConvertible {
     return s
   }
 
+  /// The `"#rrggbb"` form.
   public var description: String { hex }
 
   /// This colour moved a fraction `t` (0...1) of the way towards `other`, per channel in sRGB.
@@ -56,7 +61,9 @@ public struct RGBColor: Hashable, Sendable, CustomStringConvertible {
     relativeLuminance > 0.179 ? .black : .white
   }
 
+  /// `#000000`.
   public static let black = RGBColor(hex: 0x000000)
+  /// `#ffffff`.
   public static let white = RGBColor(hex: 0xFFFFFF)
 }
 

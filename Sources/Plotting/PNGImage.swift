@@ -116,11 +116,16 @@ public struct PNGImage: Equatable, Sendable {
 
 /// Why a PNG could not be encoded or decoded.
 public enum PNGError: Error, Equatable, CustomStringConvertible {
+  /// A side below 1 or above ``PNGImage/maxSide`` pixels.
   case invalidSize(width: Int, height: Int)
+  /// The RGBA buffer is not `width * height * 4` bytes.
   case wrongPixelCount(expected: Int, got: Int)
+  /// libpng or Cairo could not produce the image; the text is theirs.
   case encodingFailed(String)
+  /// The bytes are not a PNG libpng can read; the text is libpng's.
   case decodingFailed(String)
 
+  /// One sentence for the user.
   public var description: String {
     switch self {
     case .invalidSize(let w, let h):

@@ -19,8 +19,11 @@
 public struct ColorMap: Equatable, Sendable {
   /// A colour at a position of the domain.
   public struct Stop: Equatable, Sendable {
+    /// Position in the domain (finite).
     public var value: Double
+    /// Colour at that position.
     public var color: RGBColor
+    /// A stop of `color` at `value`.
     public init(_ value: Double, _ color: RGBColor) {
       self.value = value
       self.color = color

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Report
+@testable import Plotting
 
 @Suite struct LinePlotTests {
   static let vermillion = RGBColor(hex: 0xD55E00)

@@ -12,8 +12,11 @@ import Foundation
 public struct HistogramPlot: Sendable {
   /// One bar: values in `lower..<upper` (the last bin also holds its upper edge).
   public struct Bin: Equatable, Sendable {
+    /// Lower edge in data coordinates.
     public var lower: Double
+    /// Upper edge in data coordinates (above `lower`).
     public var upper: Double
+    /// Values in the bin (0 or more).
     public var count: Int
     public init(lower: Double, upper: Double, count: Int) {
       self.lower = lower
@@ -29,14 +32,22 @@ public struct HistogramPlot: Sendable {
     case colorMap(ColorMap)
   }
 
+  /// Figure title, drawn above the plot.
   public var title: String
+  /// Caption of the value axis.
   public var xLabel: String
+  /// Caption of the count axis.
   public var yLabel: String
+  /// The bars, in any order; bins with a non-finite edge or `upper <= lower` are
+  /// skipped, and no bins gives an empty frame with axes.
   public var bins: [Bin]
   /// Count axis in powers of ten (empty bins show no bar; a count of 1 still shows).
   public var logCount: Bool
+  /// How the bars are coloured.
   public var fill: Fill
+  /// Width of the image in pixels (at least 1, at most `PNGImage.maxSide`; otherwise `png()` throws).
   public var width: Int
+  /// Height of the image in pixels (same limits as `width`).
   public var height: Int
 
   public init(

@@ -18,7 +18,7 @@
 /// rather than count characters. The words are invented (see `DemoWords`); the
 /// text is ASCII only.
 ///
-/// Deterministic: every choice draws from one `SeededGenerator`, in a fixed order,
+/// Deterministic: every choice draws from one `DemoRandom`, in a fixed order,
 /// from arrays; no Foundation randomness, no dictionary or set iteration.
 public enum DemoCorpus {
   /// Column at which prose is wrapped; no line of the corpus is longer.
@@ -41,12 +41,12 @@ public enum DemoCorpus {
 
 /// Writes the corpus one section at a time from a single random stream.
 struct DemoWriter {
-  var rng: SeededGenerator
+  var rng: DemoRandom
   let width = DemoCorpus.lineWidth
   /// Names in scope in the code block being written.
   var variables: [String] = []
 
-  init(seed: UInt64) { rng = SeededGenerator(seed: seed) }
+  init(seed: UInt64) { rng = DemoRandom(seed: seed) }
 
   // MARK: - Random choices
 

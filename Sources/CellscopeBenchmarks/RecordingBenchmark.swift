@@ -1,5 +1,6 @@
 import CharLSTM
 import Foundation
+import Interpretability
 
 /// Timings for `cellscope bench`: the recorder alone (forward, every c, h and
 /// gate of every layer handed out per position, softmax and top-5), without the
