@@ -60,7 +60,7 @@ extension LSTMNetwork {
       (state.h.p + layer * B * H).update(from: cache.h.p + T * B * H, count: B * H)
       (state.c.p + layer * B * H).update(from: cache.c.p + T * B * H, count: B * H)
     }
-    // Decoder: y = W_dec·h_top + b_dec for all N positions.
+    // Decoder: logits = W_dec·h_top + b_dec for all N positions.
     let Y = ws.logits.p  // (N, V)
     for r in 0..<N {
       for v in 0..<V { Y[r * V + v] = W[layout.decoderBias + v] }
@@ -135,7 +135,8 @@ extension LSTMNetwork {
   public func backward(tokens: UnsafePointer<Int32>, workspace ws: LSTMWorkspace<S>) {
     let B = ws.B, T = ws.T, H = config.hiddenSize, G = 4 * H, V = config.vocabSize
     let N = T * B, L = config.numLayers, W = params.p, dW = grads.p
-    // Decoder, y = W_dec·h_top + b_dec: dW_dec += dYᵀ · h_top, db_dec += Σ dY, dH_top = dY · W_dec.
+    // Decoder, logits = W_dec·h_top + b_dec:
+    // dW_dec += dYᵀ · h_top, db_dec += Σ dY, dH_top = dY · W_dec.
     let dY = ws.dlogits.p  // (N, V)
     S.gemm(
       transA: true, transB: false, m: V, n: H, k: N, alpha: 1, a: dY, lda: V,

@@ -39,6 +39,7 @@
 /// | dY, dZ, dH, dX | gradients with respect to Y, Z, a layer's h_1...h_T, X |
 /// | b, t, r | a batch row, a time step, a position (indices) |
 /// | j, v | a cell or gate row, a character (indices) |
+/// | layer, lw | a layer's index, and its tensors' offsets in `layout` |
 /// | x, z, i, f, g, o, c, h | the quantities of the equations above |
 ///
 /// Inside ``LSTMScalar/gemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``,
