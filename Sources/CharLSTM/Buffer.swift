@@ -4,6 +4,7 @@
 /// raw pointers without copy-on-write checks or per-step allocation.
 public final class Buffer<S: LSTMScalar>: @unchecked Sendable {
   public let count: Int
+  /// The first of `count` scalars (one, zeroed, when `count` is 0), freed with the buffer.
   public let p: UnsafeMutablePointer<S>
 
   public init(_ count: Int) {
@@ -14,14 +15,14 @@ public final class Buffer<S: LSTMScalar>: @unchecked Sendable {
 
   public convenience init(_ values: [S]) {
     self.init(values.count)
-    for i in 0..<values.count { p[i] = values[i] }
+    for index in 0..<values.count { p[index] = values[index] }
   }
 
   deinit { p.deallocate() }
 
-  public subscript(i: Int) -> S {
-    get { p[i] }
-    set { p[i] = newValue }
+  public subscript(index: Int) -> S {
+    get { p[index] }
+    set { p[index] = newValue }
   }
 
   public func zero() { p.update(repeating: 0, count: count) }

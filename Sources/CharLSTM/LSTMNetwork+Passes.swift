@@ -18,109 +18,81 @@ extension LSTMNetwork {
     dropout rng: UnsafeMutablePointer<SeededGenerator>? = nil, presetMasks: Bool = false
   ) {
     let B = ws.B, T = ws.T, H = config.hiddenSize, G = 4 * H, V = config.vocabSize
-    let W = params.p
-    for k in 0..<config.numLayers {
-      let lw = layout.layers[k], cache = ws.layers[k], D = config.inputSize(layer: k)
-      let Z = cache.gates.p  // (T, B, 4H), pre-activations first, then gates in place
-      // Z = X · W_ihᵀ + b_ih + b_hh for all T·B positions at once.
-      if k == 0 && config.embeddingSize == 0 {
-        // One-hot input: the product picks column x of W_ih (4H, V). Transpose
-        // once, biases added, so that each position is one copy of a row (V, 4H).
-        let Wt = ws.oneHotRows.p  // (V, 4H)
-        for j in 0..<G {
-          let bias = W[lw.biasIH + j] + W[lw.biasHH + j]
-          for v in 0..<V { Wt[v * G + j] = bias + W[lw.weightIH + j * V + v] }
-        }
-        for r in 0..<(T * B) { (Z + r * G).update(from: Wt + Int(tokens[r]) * G, count: G) }
+    let N = T * B, L = config.numLayers, W = params.p
+    for layer in 0..<L {
+      let lw = layout.layers[layer], cache = ws.layers[layer], D = config.inputSize(layer: layer)
+      let Z = cache.gates.p  // (T, B, G): z first, then i, f, g, o in place
+      // z_t = W_ih·x_t + b_ih + b_hh for all N positions at once ...
+      if layer == 0 && config.embeddingSize == 0 {
+        gatherOneHotRows(
+          weightIH: W + lw.weightIH, biasIH: W + lw.biasIH, biasHH: W + lw.biasHH, V: V, G: G,
+          tokens: tokens, count: N, table: ws.oneHotRows.p, into: Z)
       } else {
-        for j in 0..<G { Z[j] = W[lw.biasIH + j] + W[lw.biasHH + j] }
-        for r in 1..<Swift.max(T * B, 1) { (Z + r * G).update(from: Z, count: G) }
-        let X = layerInput(k, tokens: tokens, ws: ws, dropout: rng, preset: presetMasks)  // (T·B, D)
-        S.gemm(
-          transA: false, transB: true, m: T * B, n: G, k: D, alpha: 1, a: X, lda: D,
-          b: W + lw.weightIH, ldb: D, beta: 1, c: Z, ldc: G)
+        let X = layerInput(layer, tokens: tokens, ws: ws, dropout: rng, preset: presetMasks)  // (N, D)
+        inputProduct(
+          X, weightIH: W + lw.weightIH, biasIH: W + lw.biasIH, biasHH: W + lw.biasHH, count: N, D: D, G: G,
+          into: Z)
       }
-      // Carry the state in: slot 0 of the caches.
-      cache.h.p.update(from: state.h.p + k * B * H, count: B * H)
-      cache.c.p.update(from: state.c.p + k * B * H, count: B * H)
-      let packed = ws.packedForward.isEmpty ? nil : ws.packedForward[k]
-      packed?.pack(floats(W + lw.weightHH), ldb: H, transposed: true)  // W_hhᵀ (H, 4H)
+      // ... + W_hh·h_{t-1}, one step at a time from the state carried in (slot 0).
+      cache.h.p.update(from: state.h.p + layer * B * H, count: B * H)
+      cache.c.p.update(from: state.c.p + layer * B * H, count: B * H)
+      let recurrent = RecurrentProduct.forward(
+        weightHH: W + lw.weightHH, H: H, packed: ws.packedForward.isEmpty ? nil : ws.packedForward[layer])
       for t in 0..<T {
-        let z = Z + t * B * G  // (B, 4H)
+        let z = Z + t * B * G  // (B, G)
         let hPrev = cache.h.p + t * B * H, cPrev = cache.c.p + t * B * H  // (B, H)
-        let hNext = hPrev + B * H, cNext = cPrev + B * H, tc = cache.tanhC.p + t * B * H
-        // z += h_{t-1} · W_hhᵀ: the only per-step product.
-        if let packed {
-          packed.multiply(m: B, a: floats(hPrev), lda: H, c: floats(z), ldc: G, beta: 1)
-        } else {
-          S.gemm(
-            transA: false, transB: true, m: B, n: G, k: H, alpha: 1, a: hPrev, lda: H,
-            b: W + lw.weightHH, ldb: H, beta: 1, c: z, ldc: G)
-        }
+        let hNext = hPrev + B * H, cNext = cPrev + B * H, tanhC = cache.tanhC.p + t * B * H  // (B, H)
+        recurrent.accumulate(h: hPrev, rows: B, into: z)
+        // i, f, g, o = σ(z_i), σ(z_f), tanh(z_g), σ(z_o); c_t = f ⊙ c_{t-1} + i ⊙ g; h_t = o ⊙ tanh(c_t).
         forEachRow(B, work: ws.splitsRows ? B * H : 0) { b in
-          let zb = z + b * G
-          var first = 0
-          if S.self == Float.self {
-            // The vectorised path; the loop below finishes any cells past a multiple of 8.
-            func f(_ p: UnsafeMutablePointer<S>) -> UnsafeMutablePointer<Float> {
-              UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
-            }
-            first = lstmPointwiseFloat(
-              z: f(zb), cPrev: f(cPrev + b * H), cNext: f(cNext + b * H), tanhC: f(tc + b * H),
-              hNext: f(hNext + b * H), H: H)
-          }
-          for j in first..<H {
-            let i = sigmoid(zb[j]), f = sigmoid(zb[H + j]), g = S.tanh(zb[2 * H + j])
-            let o = sigmoid(zb[3 * H + j])
-            zb[j] = i
-            zb[H + j] = f
-            zb[2 * H + j] = g
-            zb[3 * H + j] = o
-            let c = f * cPrev[b * H + j] + i * g
-            let th = S.tanh(c)
-            cNext[b * H + j] = c
-            tc[b * H + j] = th
-            hNext[b * H + j] = o * th
-          }
+          let zb = z + b * G, row = b * H
+          let done =
+            S.self == Float.self
+            ? lstmCellForward(
+              z: floats(zb), cPrev: floats(cPrev + row), cNext: floats(cNext + row),
+              tanhC: floats(tanhC + row), hNext: floats(hNext + row), H: H) : 0
+          lstmCellForwardReference(
+            z: zb, cPrev: cPrev + row, cNext: cNext + row, tanhC: tanhC + row, hNext: hNext + row, H: H,
+            cells: done..<H)
         }
       }
       // Carry the state out.
-      (state.h.p + k * B * H).update(from: cache.h.p + T * B * H, count: B * H)
-      (state.c.p + k * B * H).update(from: cache.c.p + T * B * H, count: B * H)
+      (state.h.p + layer * B * H).update(from: cache.h.p + T * B * H, count: B * H)
+      (state.c.p + layer * B * H).update(from: cache.c.p + T * B * H, count: B * H)
     }
-    // logits = h_top · W_decᵀ + b_dec for all T·B positions.
-    let Y = ws.logits.p  // (T·B, V)
-    for r in 0..<(T * B) {
+    // Decoder: logits = W_dec·h_top + b_dec for all N positions.
+    let Y = ws.logits.p  // (N, V)
+    for r in 0..<N {
       for v in 0..<V { Y[r * V + v] = W[layout.decoderBias + v] }
     }
     S.gemm(
-      transA: false, transB: true, m: T * B, n: V, k: H, alpha: 1,
-      a: ws.outputs(layer: config.numLayers - 1), lda: H, b: W + layout.decoderWeight, ldb: H,
-      beta: 1, c: Y, ldc: V)
+      transA: false, transB: true, m: N, n: V, k: H, alpha: 1, a: ws.outputs(layer: L - 1), lda: H,
+      b: W + layout.decoderWeight, ldb: H, beta: 1, c: Y, ldc: V)
   }
 
-  /// The input block of layer k (T·B, D): the embedding rows of the tokens for
-  /// layer 0, or the outputs of layer k-1, through a fresh dropout mask when training.
+  /// The input block X (N, D) of `layer`: the embedding rows of the tokens for
+  /// layer 0, or the outputs of the layer below, through a fresh dropout mask when training.
   private func layerInput(
-    _ k: Int, tokens: UnsafePointer<Int32>, ws: LSTMWorkspace<S>,
+    _ layer: Int, tokens: UnsafePointer<Int32>, ws: LSTMWorkspace<S>,
     dropout rng: UnsafeMutablePointer<SeededGenerator>?, preset: Bool
   ) -> UnsafeMutablePointer<S> {
-    let B = ws.B, T = ws.T, H = config.hiddenSize, cache = ws.layers[k]
-    if k == 0 {
-      let E = config.embeddingSize, X = cache.input!.p, enc = params.p + layout.encoder!
-      for r in 0..<(T * B) { (X + r * E).update(from: enc + Int(tokens[r]) * E, count: E) }
+    let N = ws.T * ws.B, H = config.hiddenSize, cache = ws.layers[layer]
+    if layer == 0 {
+      let X = cache.input!.p  // (N, E)
+      gatherRows(
+        params.p + layout.encoder!, width: config.embeddingSize, tokens: tokens, count: N, into: X)
       return X
     }
-    let below = ws.outputs(layer: k - 1)
+    let below = ws.outputs(layer: layer - 1)  // (N, H)
     guard let mask = cache.mask, let X = cache.input?.p else { return below }
     if preset {
       // The caller filled the mask.
     } else if let rng {
-      drawDropoutMask(mask.p, count: T * B * H, rng: rng)
+      drawDropoutMask(mask.p, count: N * H, rng: rng)
     } else {
-      for j in 0..<(T * B * H) { mask[j] = 1 }
+      for j in 0..<(N * H) { mask[j] = 1 }
     }
-    for j in 0..<(T * B * H) { X[j] = below[j] * mask[j] }
+    for j in 0..<(N * H) { X[j] = below[j] * mask[j] }
     return X
   }
 
@@ -141,15 +113,15 @@ extension LSTMNetwork {
   @discardableResult
   public func loss(targets: UnsafePointer<Int32>, workspace ws: LSTMWorkspace<S>) -> Double {
     let N = ws.T * ws.B, V = config.vocabSize
-    let P = ws.logits.p, dY = ws.dlogits.p  // (T·B, V)
+    let P = ws.logits.p, dY = ws.dlogits.p  // (N, V)
     var total = 0.0
     softmaxRows(P, rows: N, columns: V)
     let scale = S(1) / S(N)
     for r in 0..<N {
-      let y = Int(targets[r])
-      total -= Double(S.log(Swift.max(P[r * V + y], S.leastNormalMagnitude)))
+      let target = Int(targets[r])
+      total -= Double(S.log(Swift.max(P[r * V + target], S.leastNormalMagnitude)))
       for v in 0..<V { dY[r * V + v] = P[r * V + v] * scale }
-      dY[r * V + y] -= scale
+      dY[r * V + target] -= scale
     }
     return total / Double(N)
   }
@@ -162,9 +134,10 @@ extension LSTMNetwork {
   @_specialize(exported:true,where S == Float)
   public func backward(tokens: UnsafePointer<Int32>, workspace ws: LSTMWorkspace<S>) {
     let B = ws.B, T = ws.T, H = config.hiddenSize, G = 4 * H, V = config.vocabSize
-    let N = T * B, W = params.p, dW = grads.p, L = config.numLayers
-    // Decoder: dW_dec += dYᵀ · h_top, db_dec += Σ dY, dH_top = dY · W_dec.
-    let dY = ws.dlogits.p
+    let N = T * B, L = config.numLayers, W = params.p, dW = grads.p
+    // Decoder, logits = W_dec·h_top + b_dec:
+    // dW_dec += dYᵀ · h_top, db_dec += Σ dY, dH_top = dY · W_dec.
+    let dY = ws.dlogits.p  // (N, V)
     S.gemm(
       transA: true, transB: false, m: V, n: H, k: N, alpha: 1, a: dY, lda: V,
       b: ws.outputs(layer: L - 1), ldb: H, beta: 1, c: dW + layout.decoderWeight, ldc: H)
@@ -175,105 +148,70 @@ extension LSTMNetwork {
       transA: false, transB: false, m: N, n: H, k: V, alpha: 1, a: dY, lda: V,
       b: W + layout.decoderWeight, ldb: H, beta: 0, c: ws.layers[L - 1].dH.p, ldc: H)
 
-    for k in stride(from: L - 1, through: 0, by: -1) {
-      let lw = layout.layers[k], cache = ws.layers[k], D = config.inputSize(layer: k)
-      let dZ = cache.dZ.p, dH = cache.dH.p  // (T, B, 4H), (T, B, H)
-      let dhNext = ws.dState.h.p + k * B * H, dcNext = ws.dState.c.p + k * B * H  // (B, H)
+    for layer in stride(from: L - 1, through: 0, by: -1) {
+      let lw = layout.layers[layer], cache = ws.layers[layer], D = config.inputSize(layer: layer)
+      let dZ = cache.dZ.p, dH = cache.dH.p  // (T, B, G), (T, B, H)
+      // What flows back into step t from t+1: dh_t through z_{t+1}, dc_t through c_{t+1}.
+      let dhNext = ws.dState.h.p + layer * B * H, dcNext = ws.dState.c.p + layer * B * H  // (B, H)
       dhNext.update(repeating: 0, count: B * H)
       dcNext.update(repeating: 0, count: B * H)
-      let packed = ws.packedForward.isEmpty ? nil : ws.packedBackward[k]
-      packed?.pack(floats(W + lw.weightHH), ldb: H, transposed: false)  // W_hh (4H, H)
+      let recurrent = RecurrentProduct.backward(
+        weightHH: W + lw.weightHH, H: H, packed: ws.packedForward.isEmpty ? nil : ws.packedBackward[layer])
       for t in stride(from: T - 1, through: 0, by: -1) {
-        let gates = cache.gates.p + t * B * G, dz = dZ + t * B * G
-        let cPrev = cache.c.p + t * B * H, tc = cache.tanhC.p + t * B * H, dht = dH + t * B * H
+        let gates = cache.gates.p + t * B * G, dz = dZ + t * B * G  // (B, G)
+        let cPrev = cache.c.p + t * B * H, tanhC = cache.tanhC.p + t * B * H, dhAbove = dH + t * B * H  // (B, H)
+        // h_t = o ⊙ tanh(c_t) and c_t = f ⊙ c_{t-1} + i ⊙ g backwards: dz_t and dc_{t-1}.
         forEachRow(B, work: ws.splitsRows ? B * H : 0) { b in
-          let gb = gates + b * G, dzb = dz + b * G
-          var first = 0
-          if S.self == Float.self {
-            func f(_ p: UnsafeMutablePointer<S>) -> UnsafeMutablePointer<Float> {
-              UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
-            }
-            first = lstmPointwiseBackwardFloat(
-              gates: f(gb), cPrev: f(cPrev + b * H), tanhC: f(tc + b * H), dhAbove: f(dht + b * H),
-              dhNext: f(dhNext + b * H), dcNext: f(dcNext + b * H), dz: f(dzb), H: H)
-          }
-          for j in first..<H {
-            let n = b * H + j
-            let i = gb[j], f = gb[H + j], g = gb[2 * H + j], o = gb[3 * H + j]
-            // h_t = o ⊙ tanh(c_t): into o and c_t; plus what flows back from t+1.
-            let dh = dht[n] + dhNext[n]
-            let dc = dcNext[n] + dh * o * (1 - tc[n] * tc[n])
-            // c_t = f ⊙ c_{t-1} + i ⊙ g: into i, g, f and c_{t-1}.
-            dcNext[n] = dc * f
-            // Through the nonlinearities to the pre-activations.
-            dzb[j] = dc * g * i * (1 - i)
-            dzb[H + j] = dc * cPrev[n] * f * (1 - f)
-            dzb[2 * H + j] = dc * i * (1 - g * g)
-            dzb[3 * H + j] = dh * tc[n] * o * (1 - o)
-          }
+          let gb = gates + b * G, dzb = dz + b * G, row = b * H
+          let done =
+            S.self == Float.self
+            ? lstmCellBackward(
+              gates: floats(gb), cPrev: floats(cPrev + row), tanhC: floats(tanhC + row),
+              dhAbove: floats(dhAbove + row), dhNext: floats(dhNext + row), dcNext: floats(dcNext + row),
+              dz: floats(dzb), H: H) : 0
+          lstmCellBackwardReference(
+            gates: gb, cPrev: cPrev + row, tanhC: tanhC + row, dhAbove: dhAbove + row, dhNext: dhNext + row,
+            dcNext: dcNext + row, dz: dzb, H: H, cells: done..<H)
         }
-        // z_t = ... + W_hh · h_{t-1}: into h_{t-1}.
-        if let packed {
-          packed.multiply(m: B, a: floats(dz), lda: G, c: floats(dhNext), ldc: H, beta: 0)
-        } else {
-          S.gemm(
-            transA: false, transB: false, m: B, n: H, k: G, alpha: 1, a: dz, lda: G,
-            b: W + lw.weightHH, ldb: H, beta: 0, c: dhNext, ldc: H)
-        }
+        // z_t = ... + W_hh·h_{t-1}: dh_{t-1} = W_hhᵀ·dz_t.
+        recurrent.propagate(dz: dz, rows: B, into: dhNext)
       }
-      // Weight gradients, one product each over all T·B positions.
+      // Weight gradients, one product each over all N positions: dW_hh += dZᵀ · (h_0 ... h_{T-1}).
       S.gemm(
         transA: true, transB: false, m: G, n: H, k: N, alpha: 1, a: dZ, lda: G,
-        b: cache.h.p, ldb: H, beta: 1, c: dW + lw.weightHH, ldc: H)  // h_0...h_{T-1}
+        b: cache.h.p, ldb: H, beta: 1, c: dW + lw.weightHH, ldc: H)
+      // db_ih = db_hh = Σ dz over the positions.
       for r in 0..<N {
         for j in 0..<G {
           dW[lw.biasIH + j] += dZ[r * G + j]
           dW[lw.biasHH + j] += dZ[r * G + j]
         }
       }
-
-      if k == 0 && config.embeddingSize == 0 {
-        // One-hot input: dW_ih's column x gathers the rows of dZ where x was
-        // read; accumulate as contiguous rows of dWᵀ (V, 4H), then add transposed.
-        let dWt = ws.oneHotRows.p  // (V, 4H)
-        dWt.update(repeating: 0, count: V * G)
-        for r in 0..<N {
-          let row = dWt + Int(tokens[r]) * G, dzr = dZ + r * G
-          for j in 0..<G { row[j] += dzr[j] }
-        }
-        for j in 0..<G {
-          for v in 0..<V { dW[lw.weightIH + j * V + v] += dWt[v * G + j] }
-        }
+      // z_t = W_ih·x_t + ...: into W_ih, and into x_t when it came from below or the embedding.
+      if layer == 0 && config.embeddingSize == 0 {
+        scatterOneHotRows(
+          dZ, tokens: tokens, count: N, V: V, G: G, table: ws.oneHotRows.p, into: dW + lw.weightIH)
         continue
       }
-      let X: UnsafeMutablePointer<S> =
-        (k == 0 || cache.mask != nil) ? cache.input!.p : ws.outputs(layer: k - 1)
+      let X: UnsafeMutablePointer<S> =  // (N, D)
+        (layer == 0 || cache.mask != nil) ? cache.input!.p : ws.outputs(layer: layer - 1)
       S.gemm(
         transA: true, transB: false, m: G, n: D, k: N, alpha: 1, a: dZ, lda: G,
         b: X, ldb: D, beta: 1, c: dW + lw.weightIH, ldc: D)
       // dX = dZ · W_ih, routed to the embedding or (through the mask) to the layer below.
-      let target = cache.dX?.p ?? ws.layers[k - 1].dH.p
+      let target = cache.dX?.p ?? ws.layers[layer - 1].dH.p  // (N, D)
       S.gemm(
         transA: false, transB: false, m: N, n: D, k: G, alpha: 1, a: dZ, lda: G,
         b: W + lw.weightIH, ldb: D, beta: 0, c: target, ldc: D)
-      if k == 0 {
-        let E = config.embeddingSize, dEnc = dW + layout.encoder!, dX = cache.dX!.p
-        for r in 0..<N {
-          let row = dEnc + Int(tokens[r]) * E
-          for e in 0..<E { row[e] += dX[r * E + e] }
-        }
+      if layer == 0 {
+        scatterAddRows(
+          cache.dX!.p, width: config.embeddingSize, tokens: tokens, count: N, into: dW + layout.encoder!)
       } else if let mask = cache.mask, let dX = cache.dX {
-        let dHBelow = ws.layers[k - 1].dH.p
+        let dHBelow = ws.layers[layer - 1].dH.p  // (N, H)
         for j in 0..<(N * H) { dHBelow[j] = dX[j] * mask[j] }
       }
     }
   }
-}
-
-/// The buffer as Float, for the Float-only kernels (used only when S is Float).
-@inline(__always)
-func floats<S: LSTMScalar>(_ p: UnsafeMutablePointer<S>) -> UnsafeMutablePointer<Float> {
-  UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
 }
 
 /// Runs `body` for every batch row b in 0..<B, split across two threads when the

@@ -1,26 +1,60 @@
 /// A character-level LSTM: input (one-hot or embedding) → L stacked LSTM layers →
 /// linear decoder → softmax over V characters.
 ///
-/// Gates are fused in PyTorch's order **i, f, g, o**: layer k holds
-/// `W_ih` (4H, D), `W_hh` (4H, H), `b_ih` (4H), `b_hh` (4H), and for input x_t
+/// Gates are fused in PyTorch's order **i, f, g, o**: each layer holds
+/// `W_ih` (G, D), `W_hh` (G, H), `b_ih` (G), `b_hh` (G), and for input x_t
 ///
-///     z_t = W_ih·x_t + b_ih + W_hh·h_{t-1} + b_hh          (4H)
-///     i = σ(z_i)  f = σ(z_f)  g = tanh(z_g)  o = σ(z_o)
+///     z_t = W_ih·x_t + b_ih + W_hh·h_{t-1} + b_hh          (G)
+///     i = σ(z_i)  f = σ(z_f)  g = tanh(z_g)  o = σ(z_o)    (H each)
 ///     c_t = f ⊙ c_{t-1} + i ⊙ g
 ///     h_t = o ⊙ tanh(c_t)
+///     logits_t = W_dec·h_t + b_dec  (top layer's h_t)      (V)
 ///
 /// exactly as `nn.LSTM`. Dropout (inverted, as PyTorch) applies to the output of
 /// every layer but the last, as `nn.LSTM(dropout:)` does.
 ///
 /// Generic over the scalar so that gradient checks run in `Double` while
 /// training runs in `Float`.
+///
+/// ## Legend
+/// Every letter means one thing in the numeric files (this one, its passes,
+/// the products and kernels, ``ShardedStep``, ``Buffer``):
+///
+/// | letter | meaning |
+/// | --- | --- |
+/// | S | the scalar type, `Float` or `Double` (``LSTMScalar``) |
+/// | B | batch rows of a pass; Bs the rows of one shard of ``ShardedStep`` |
+/// | T | time steps per block |
+/// | N | positions of a block, T·B; blocks are time-major, position r = t·B + b |
+/// | H | cells per layer (`hiddenSize`) |
+/// | G | gate rows, 4H: i, f, g, o stacked, each H |
+/// | V | vocabulary size (characters) |
+/// | L | layers |
+/// | E | embedding size (0: one-hot input) |
+/// | D | input width of a layer: V (one-hot) or E for layer 0, H above |
+/// | W, dW | the parameter block and its gradient (named tensors at `layout`'s offsets) |
+/// | X | a layer's input block (N, D) |
+/// | Z | a layer's gate block (T, B, G): z first, then i, f, g, o in place |
+/// | Y, P | the logits (N, V); the same buffer as probabilities after ``loss(targets:workspace:)`` |
+/// | dY, dZ, dH, dX | gradients with respect to Y, Z, a layer's h_1...h_T, X |
+/// | b, t, r | a batch row, a time step, a position (indices) |
+/// | j, v | a cell or gate row, a character (indices) |
+/// | layer, lw | a layer's index, and its tensors' offsets in `layout` |
+/// | x, z, i, f, g, o, c, h | the quantities of the equations above |
+///
+/// Inside ``LSTMScalar/gemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``,
+/// gemv and ``PackedMatrix`` the arguments keep BLAS's names (m, n, k, a, b, c,
+/// x, y, lda...); they mean that only there.
+///
+/// Every buffer is row-major with its shape in a comment, e.g. `(T, B, H)`:
+/// the last index varies fastest.
 public final class LSTMNetwork<S: LSTMScalar>: @unchecked Sendable {
   public let config: ModelConfig
   public let layout: ParameterLayout
   /// All parameters, laid out as `layout` says.
-  public let params: Buffer<S>
+  public let params: Buffer<S>  // (layout.count)
   /// Gradients of the loss with respect to `params`, same layout; accumulated by `backward`.
-  public let grads: Buffer<S>
+  public let grads: Buffer<S>  // (layout.count), or (0) for a shard without gradients
 
   public init(config: ModelConfig) {
     self.config = config
@@ -47,12 +81,13 @@ public final class LSTMNetwork<S: LSTMScalar>: @unchecked Sendable {
     var rng = SeededGenerator(seed: seed)
     let H = config.hiddenSize
     let pytorch = 1.0 / Double(H).squareRoot()
-    for e in layout.entries {
-      let r = scale ?? (e.name == "encoder.weight" ? 1.0 : pytorch)
-      for j in 0..<e.count { params[e.offset + j] = S(rng.uniform(-r, r)) }
+    for entry in layout.entries {
+      let bound = scale ?? (entry.name == "encoder.weight" ? 1.0 : pytorch)
+      for j in 0..<entry.count { params[entry.offset + j] = S(rng.uniform(-bound, bound)) }
     }
-    for layer in layout.layers {
-      for j in 0..<H { params[layer.biasIH + H + j] = params[layer.biasIH + H + j] + S(forgetBias) }
+    for lw in layout.layers {
+      // The forget gate's rows are the second H of b_ih (G).
+      for j in 0..<H { params[lw.biasIH + H + j] = params[lw.biasIH + H + j] + S(forgetBias) }
     }
   }
 }
@@ -71,7 +106,7 @@ public final class LSTMState<S: LSTMScalar>: @unchecked Sendable {
     c = Buffer(layers * batch * hidden)
   }
 
-  public convenience init<T>(for network: LSTMNetwork<T>, batch: Int) {
+  public convenience init<NetworkScalar>(for network: LSTMNetwork<NetworkScalar>, batch: Int) {
     self.init(layers: network.config.numLayers, batch: batch, hidden: network.config.hiddenSize)
   }
 
@@ -87,6 +122,7 @@ public final class LSTMState<S: LSTMScalar>: @unchecked Sendable {
 }
 
 /// Everything one forward pass over a (T, B) block computes and backward reads.
+/// Sizes in the shape comments as in ``LSTMNetwork``'s legend.
 ///
 /// Sized once for a given B and T and reused every step, so that training does no
 /// allocation in its loop. The recorder reads the cached gates, c and h.
@@ -96,17 +132,17 @@ public final class LSTMWorkspace<S: LSTMScalar>: @unchecked Sendable {
 
   /// Per-layer caches, each time-major.
   public final class LayerCache: @unchecked Sendable {
-    public let gates: Buffer<S>  // (T, B, 4H) after the nonlinearities: i, f, g, o
+    public let gates: Buffer<S>  // (T, B, G) after the nonlinearities: i, f, g, o
     public let c: Buffer<S>  // (T+1, B, H) slot 0 = c_0 (the state carried in)
     public let h: Buffer<S>  // (T+1, B, H) slot 0 = h_0
     public let tanhC: Buffer<S>  // (T, B, H)
     let input: Buffer<S>?  // (T, B, D) the layer's input when it is not another buffer as is
-    let mask: Buffer<S>?  // (T, B, H) dropout mask applied to this layer's input (k > 0)
-    let dZ: Buffer<S>  // (T, B, 4H) gradient at the gate pre-activations
+    let mask: Buffer<S>?  // (T, B, H) dropout mask applied to this layer's input (layers above the first)
+    let dZ: Buffer<S>  // (T, B, G) gradient at the gate pre-activations
     let dH: Buffer<S>  // (T, B, H) gradient arriving at this layer's outputs h_1...h_T
     let dX: Buffer<S>?  // (T, B, D) gradient at the input, when it must be routed further
     init(B: Int, T: Int, D: Int, H: Int, needsInput: Bool, dropout: Bool, needsDX: Bool) {
-      gates = Buffer(T * B * 4 * H)
+      gates = Buffer(T * B * 4 * H)  // G = 4H
       c = Buffer((T + 1) * B * H)
       h = Buffer((T + 1) * B * H)
       tanhC = Buffer(T * B * H)
@@ -121,22 +157,22 @@ public final class LSTMWorkspace<S: LSTMScalar>: @unchecked Sendable {
   public let layers: [LayerCache]
   /// W_hh of each layer packed for the recurrent products (Float, B ≥ 4, on a CPU
   /// that runs ``PackedMatrix``; else empty and BLAS does them): read as W_hhᵀ
-  /// (H, 4H) forward, as W_hh (4H, H) backward, repacked by every pass since the
-  /// weights change between steps.
-  let packedForward: [PackedMatrix]
+  /// (H, G) forward, as W_hh (G, H) backward, repacked by every pass since the
+  /// weights change between steps. See ``RecurrentProduct``.
+  let packedForward: [PackedMatrix]  // L of (H, G), or none
   private var packedBackwardStorage: [PackedMatrix]?
-  var packedBackward: [PackedMatrix] {
-    if let p = packedBackwardStorage { return p }
-    let p = packedForward.map { _ in PackedMatrix(k: 4 * config.hiddenSize, n: config.hiddenSize) }
-    packedBackwardStorage = p
-    return p
+  var packedBackward: [PackedMatrix] {  // L of (G, H), made on the first backward
+    if let packed = packedBackwardStorage { return packed }
+    let packed = packedForward.map { _ in PackedMatrix(k: 4 * config.hiddenSize, n: config.hiddenSize) }
+    packedBackwardStorage = packed
+    return packed
   }
   /// Whether the element-wise steps may split their rows across two threads;
   /// off for a shard of ``ShardedStep``, which already has a core to itself.
   public var splitsRows = true
   public let logits: Buffer<S>  // (T, B, V), softmax probabilities after `loss`
-  let oneHotRows: Buffer<S>  // (V, 4H) W_ih_l0ᵀ in forward, dW_ih_l0ᵀ in backward (one-hot input only)
-  let dlogits: Buffer<S>  // (T, B, V)
+  let oneHotRows: Buffer<S>  // (V, G) W_ih_l0ᵀ + biases in forward, dW_ih_l0ᵀ in backward (one-hot input only)
+  let dlogits: Buffer<S>  // (T, B, V) dY
   /// Gradients with respect to the initial state, filled by `backward`.
   public let dState: LSTMState<S>  // (L, B, H) each
 
@@ -146,11 +182,11 @@ public final class LSTMWorkspace<S: LSTMScalar>: @unchecked Sendable {
     self.config = config
     let H = config.hiddenSize, V = config.vocabSize, L = config.numLayers
     var layers: [LayerCache] = []
-    for k in 0..<L {
-      let D = config.inputSize(layer: k)
-      let dropout = k > 0 && config.dropout > 0
-      let needsInput = (k == 0 && config.embeddingSize > 0) || dropout
-      let needsDX = k > 0 ? dropout : config.embeddingSize > 0
+    for layer in 0..<L {
+      let D = config.inputSize(layer: layer)
+      let dropout = layer > 0 && config.dropout > 0
+      let needsInput = (layer == 0 && config.embeddingSize > 0) || dropout
+      let needsDX = layer > 0 ? dropout : config.embeddingSize > 0
       layers.append(
         LayerCache(B: B, T: T, D: D, H: H, needsInput: needsInput, dropout: dropout, needsDX: needsDX))
     }
@@ -163,9 +199,6 @@ public final class LSTMWorkspace<S: LSTMScalar>: @unchecked Sendable {
     packedForward = packed ? (0..<L).map { _ in PackedMatrix(k: H, n: 4 * H) } : []
   }
 
-  /// h_t of layer k for t in 1...T as one (T·B, H) block.
-  public func outputs(layer k: Int) -> UnsafeMutablePointer<S> { layers[k].h.p + B * config.hiddenSize }
+  /// h_t of `layer` for t in 1...T as one (N, H) block.
+  public func outputs(layer: Int) -> UnsafeMutablePointer<S> { layers[layer].h.p + B * config.hiddenSize }
 }
-
-@inline(__always)
-func sigmoid<S: LSTMScalar>(_ x: S) -> S { 1 / (1 + S.exp(-x)) }

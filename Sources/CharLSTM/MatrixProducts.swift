@@ -5,19 +5,93 @@ import Synchronization
 /// The scalar types the LSTM runs in: `Float` for training and reports, `Double`
 /// for gradient checks against finite differences.
 ///
-/// This is the only file that imports CBLAS. All matrices are row-major.
+/// This is the only file that imports CBLAS. All matrices are row-major. The
+/// requirements are BLAS's own entry points for the scalar; the network calls
+/// the one generic wrapper ``gemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``
+/// above them. Their argument names (m, n, k, a, b, c, x, y, lda...) are BLAS's
+/// and mean only that inside these functions.
 public protocol LSTMScalar: BinaryFloatingPoint, Sendable, CustomStringConvertible {
-  /// C ← alpha · op(A) · op(B) + beta · C, with op(X) = X or Xᵀ.
-  ///
-  /// op(A) is (m, k), op(B) is (k, n), C is (m, n); `lda`, `ldb`, `ldc` are the
-  /// row strides of A, B and C as stored (before transposition).
-  static func gemm(
+  /// BLAS gemm (sgemm or dgemm): c ← alpha · op(a) · op(b) + beta · c, shapes as
+  /// in ``gemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``; call that instead.
+  static func blasGemm(
     transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
     alpha: Self, a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
     beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+  /// BLAS gemv (sgemv or dgemv): y ← alpha · op(a) · x + beta · y for `a` stored
+  /// (rows, columns) with row stride `lda`; x and y strided by `incx`, `incy`.
+  static func blasGemv(
+    trans: Bool, rows: Int, columns: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
+    x: UnsafePointer<Self>, incx: Int, beta: Self, y: UnsafeMutablePointer<Self>, incy: Int)
   static func exp(_ x: Self) -> Self
   static func log(_ x: Self) -> Self
   static func tanh(_ x: Self) -> Self
+}
+
+extension LSTMScalar {
+  /// C ← alpha · op(A) · op(B) + beta · C, with op(X) = X or Xᵀ: the one matrix
+  /// product of the package, for Float and Double alike.
+  ///
+  /// op(A) is (m, k), op(B) is (k, n), C is (m, n); `lda`, `ldb`, `ldc` are the
+  /// row strides of A, B and C as stored (before transposition). Nothing happens
+  /// when m or n is 0; k = 0 scales C by beta. A single row or column of output
+  /// from a large enough matrix goes to gemv (see ``vectorProductMinimum``).
+  @inline(__always)
+  public static func gemm(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+    alpha: Self, a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
+    beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int
+  ) {
+    guard m > 0, n > 0 else { return }
+    if (m == 1 || n == 1) && k > 0 && Swift.max(m, n) * k >= vectorProductMinimum {
+      vectorProduct(
+        transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+        beta: beta, c: c, ldc: ldc)
+      return
+    }
+    blasGemm(
+      transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+      beta: beta, c: c, ldc: ldc)
+  }
+
+  /// A product with one row or one column of output as a matrix-vector product.
+  ///
+  /// Why: OpenBLAS 0.3.21's gemm packs the whole matrix operand on every call, also
+  /// for a single row, which made a batch-1 step (exact recording, sampling,
+  /// scoring) 5x slower than gemv at H = 512 (299 µs against 61 µs on one thread).
+  @inline(__always)
+  static func vectorProduct(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+    alpha: Self, a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
+    beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int
+  ) {
+    if m == 1 {
+      // The row c (1, n) = a (1, k) · op(b) (k, n) = op(b)ᵀ · a.
+      if beta == 0 { c.update(repeating: 0, count: n) }
+      let incx = transA ? lda : 1
+      if transB {  // b stored (n, k)
+        blasGemv(
+          trans: false, rows: n, columns: k, alpha: alpha, a: b, lda: ldb, x: a, incx: incx, beta: beta,
+          y: c, incy: 1)
+      } else {  // b stored (k, n)
+        blasGemv(
+          trans: true, rows: k, columns: n, alpha: alpha, a: b, lda: ldb, x: a, incx: incx, beta: beta,
+          y: c, incy: 1)
+      }
+    } else {
+      // The column c (m, 1) = op(a) (m, k) · op(b) (k, 1).
+      if beta == 0 { for row in 0..<m { c[row * ldc] = 0 } }
+      let incx = transB ? 1 : ldb
+      if transA {  // a stored (k, m)
+        blasGemv(
+          trans: true, rows: k, columns: m, alpha: alpha, a: a, lda: lda, x: b, incx: incx, beta: beta,
+          y: c, incy: ldc)
+      } else {  // a stored (m, k)
+        blasGemv(
+          trans: false, rows: m, columns: k, alpha: alpha, a: a, lda: lda, x: b, incx: incx, beta: beta,
+          y: c, incy: ldc)
+      }
+    }
+  }
 }
 
 @inline(__always)
@@ -25,27 +99,23 @@ private func blasTranspose(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : Cbla
 
 extension Float: LSTMScalar {
   @inline(__always)
-  public static func gemm(
+  public static func blasGemm(
     transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
     alpha: Float, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
-    guard m > 0, n > 0 else { return }
-    if (m == 1 || n == 1) && k > 0 && max(m, n) * k >= vectorProductMinimum {
-      vectorProduct(
-        transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-        beta: beta, c: c, ldc: ldc
-      ) { trans, rows, cols, alpha, mat, ld, x, incx, beta, y, incy in
-        cblas_sgemv(
-          CblasRowMajor, blasTranspose(trans), Int32(rows), Int32(cols), alpha, mat, Int32(ld), x,
-          Int32(incx),
-          beta, y, Int32(incy))
-      }
-      return
-    }
     cblas_sgemm(
       CblasRowMajor, blasTranspose(transA), blasTranspose(transB), Int32(m), Int32(n), Int32(k),
       alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+  }
+  @inline(__always)
+  public static func blasGemv(
+    trans: Bool, rows: Int, columns: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+    x: UnsafePointer<Float>, incx: Int, beta: Float, y: UnsafeMutablePointer<Float>, incy: Int
+  ) {
+    cblas_sgemv(
+      CblasRowMajor, blasTranspose(trans), Int32(rows), Int32(columns), alpha, a, Int32(lda), x,
+      Int32(incx), beta, y, Int32(incy))
   }
   @inline(__always) public static func exp(_ x: Float) -> Float { Foundation.exp(x) }
   @inline(__always) public static func log(_ x: Float) -> Float { Foundation.log(x) }
@@ -54,27 +124,23 @@ extension Float: LSTMScalar {
 
 extension Double: LSTMScalar {
   @inline(__always)
-  public static func gemm(
+  public static func blasGemm(
     transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
     alpha: Double, a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
     beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
   ) {
-    guard m > 0, n > 0 else { return }
-    if (m == 1 || n == 1) && k > 0 && max(m, n) * k >= vectorProductMinimum {
-      vectorProduct(
-        transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-        beta: beta, c: c, ldc: ldc
-      ) { trans, rows, cols, alpha, mat, ld, x, incx, beta, y, incy in
-        cblas_dgemv(
-          CblasRowMajor, blasTranspose(trans), Int32(rows), Int32(cols), alpha, mat, Int32(ld), x,
-          Int32(incx),
-          beta, y, Int32(incy))
-      }
-      return
-    }
     cblas_dgemm(
       CblasRowMajor, blasTranspose(transA), blasTranspose(transB), Int32(m), Int32(n), Int32(k),
       alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+  }
+  @inline(__always)
+  public static func blasGemv(
+    trans: Bool, rows: Int, columns: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
+    x: UnsafePointer<Double>, incx: Int, beta: Double, y: UnsafeMutablePointer<Double>, incy: Int
+  ) {
+    cblas_dgemv(
+      CblasRowMajor, blasTranspose(trans), Int32(rows), Int32(columns), alpha, a, Int32(lda), x,
+      Int32(incx), beta, y, Int32(incy))
   }
   @inline(__always) public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
   @inline(__always) public static func log(_ x: Double) -> Double { Foundation.log(x) }
@@ -87,42 +153,6 @@ extension Double: LSTMScalar {
 /// through gemm; at H = 256, 25k against 22k; at H = 512, 9.8k against 2.9k).
 let vectorProductMinimum = 1 << 18
 
-/// A product with one row or one column of output as a matrix-vector product.
-///
-/// Why: OpenBLAS 0.3.21's gemm packs the whole matrix operand on every call, also
-/// for a single row, which made a batch-1 step (exact recording, sampling,
-/// scoring) 5x slower than gemv at H = 512 (299 µs against 61 µs on one thread).
-/// `gemv(trans, rows, cols, alpha, M, ld, x, incx, beta, y, incy)` computes
-/// y ← alpha · op(M) · x + beta · y for M stored (rows, cols) row-major.
-@inline(__always)
-private func vectorProduct<S: LSTMScalar>(
-  transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
-  alpha: S, a: UnsafePointer<S>, lda: Int, b: UnsafePointer<S>, ldb: Int,
-  beta: S, c: UnsafeMutablePointer<S>, ldc: Int,
-  gemv: (Bool, Int, Int, S, UnsafePointer<S>, Int, UnsafePointer<S>, Int, S, UnsafeMutablePointer<S>, Int) ->
-    Void
-) {
-  if m == 1 {
-    // The row c (1, n) = a (1, k) · op(B) (k, n) = op(B)ᵀ · a.
-    if beta == 0 { c.update(repeating: 0, count: n) }
-    let incx = transA ? lda : 1
-    if transB {
-      gemv(false, n, k, alpha, b, ldb, a, incx, beta, c, 1)  // B stored (n, k)
-    } else {
-      gemv(true, k, n, alpha, b, ldb, a, incx, beta, c, 1)  // B stored (k, n)
-    }
-  } else {
-    // The column c (m, 1) = op(A) (m, k) · op(B) (k, 1).
-    if beta == 0 { for i in 0..<m { c[i * ldc] = 0 } }
-    let incx = transB ? 1 : ldb
-    if transA {
-      gemv(true, k, m, alpha, a, lda, b, incx, beta, c, ldc)  // A stored (k, m)
-    } else {
-      gemv(false, m, k, alpha, a, lda, b, incx, beta, c, ldc)  // A stored (m, k)
-    }
-  }
-}
-
 /// The naive triple loop that `gemm` must agree with: the algorithmic reference
 /// for tests, with the same argument conventions.
 public func naiveGemm<S: LSTMScalar>(
@@ -130,15 +160,15 @@ public func naiveGemm<S: LSTMScalar>(
   alpha: S, a: UnsafePointer<S>, lda: Int, b: UnsafePointer<S>, ldb: Int,
   beta: S, c: UnsafeMutablePointer<S>, ldc: Int
 ) {
-  for i in 0..<m {
-    for j in 0..<n {
+  for row in 0..<m {
+    for column in 0..<n {
       var sum: S = 0
-      for p in 0..<k {
-        let aip = transA ? a[p * lda + i] : a[i * lda + p]
-        let bpj = transB ? b[j * ldb + p] : b[p * ldb + j]
-        sum += aip * bpj
+      for inner in 0..<k {
+        let aik = transA ? a[inner * lda + row] : a[row * lda + inner]
+        let bkj = transB ? b[column * ldb + inner] : b[inner * ldb + column]
+        sum += aik * bkj
       }
-      c[i * ldc + j] = alpha * sum + (beta == 0 ? 0 : beta * c[i * ldc + j])
+      c[row * ldc + column] = alpha * sum + (beta == 0 ? 0 : beta * c[row * ldc + column])
     }
   }
 }
@@ -149,11 +179,11 @@ public func naiveGemm<S: LSTMScalar>(
 private let threadSettings = Mutex((chosen: 0, singleThreaded: 0))
 
 /// Sets the number of threads OpenBLAS may use (0 leaves its default).
-public func setMatrixThreads(_ n: Int) {
-  guard n > 0 else { return }
+public func setMatrixThreads(_ threads: Int) {
+  guard threads > 0 else { return }
   threadSettings.withLock {
-    $0.chosen = n
-    if $0.singleThreaded == 0 { openblas_set_num_threads(Int32(n)) }
+    $0.chosen = threads
+    if $0.singleThreaded == 0 { openblas_set_num_threads(Int32(threads)) }
   }
 }
 

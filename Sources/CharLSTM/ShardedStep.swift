@@ -16,14 +16,14 @@ import Dispatch
 /// same generator state as the unsharded path.
 public final class ShardedStep: @unchecked Sendable {
   public let network: LSTMNetwork<Float>
-  public let B: Int, T: Int
+  public let B: Int, T: Int  // the whole batch; shard i runs Bs = shards[i].rows.count of its rows
   public let training: Bool
-  let shards: [Shard]
-  let fullMasks: [Buffer<Float>]  // per layer k ≥ 1 with dropout: (T, B, H)
+  let shards: [Shard]  // one (B = 1) or two
+  let fullMasks: [Buffer<Float>]  // per layer above the first, with dropout: (T, B, H)
 
   final class Shard: @unchecked Sendable {
     let net: LSTMNetwork<Float>  // shares `network.params`, owns its gradients
-    let ws: LSTMWorkspace<Float>
+    let ws: LSTMWorkspace<Float>  // (T, Bs) blocks
     let state: LSTMState<Float>  // (L, Bs, H)
     let rows: Range<Int>  // batch rows b of the full block
     let tokens: UnsafeMutablePointer<Int32>  // (T, Bs)
@@ -57,8 +57,9 @@ public final class ShardedStep: @unchecked Sendable {
     let half = B / 2
     let cuts = B >= 2 ? [0..<half, half..<B] : [0..<B]
     shards = cuts.map { Shard(network: network, rows: $0, T: T, training: training) }
-    let c = network.config
-    fullMasks = c.dropout > 0 ? (1..<c.numLayers).map { _ in Buffer(T * B * c.hiddenSize) } : []
+    let config = network.config
+    fullMasks =
+      config.dropout > 0 ? (1..<config.numLayers).map { _ in Buffer(T * B * config.hiddenSize) } : []
   }
 
   /// Runs forward and the loss over `tokens` (T, B) against `targets` (T, B) from
@@ -105,35 +106,35 @@ public final class ShardedStep: @unchecked Sendable {
       for m in fullMasks { network.drawDropoutMask(m.p, count: m.count, rng: rng) }
     }
     let preset = rng != nil, scored = targets != nil
-    for s in shards { scatter(s, tokens: tokens, targets: targets, state: state, masks: preset) }
-    let work: @Sendable (Int) -> Void = { i in
-      let s = self.shards[i]
-      s.net.forward(tokens: s.tokens, state: s.state, workspace: s.ws, presetMasks: preset)
+    for shard in shards { scatter(shard, tokens: tokens, targets: targets, state: state, masks: preset) }
+    let work: @Sendable (Int) -> Void = { index in
+      let shard = self.shards[index]
+      shard.net.forward(tokens: shard.tokens, state: shard.state, workspace: shard.ws, presetMasks: preset)
       guard scored else {
-        softmaxRows(s.ws.logits.p, rows: s.ws.T * s.ws.B, columns: V)
+        softmaxRows(shard.ws.logits.p, rows: shard.ws.T * shard.ws.B, columns: V)
         return
       }
-      s.loss = s.net.loss(targets: s.targets, workspace: s.ws)
+      shard.loss = shard.net.loss(targets: shard.targets, workspace: shard.ws)
       if train {
-        s.net.grads.zero()
-        s.net.backward(tokens: s.tokens, workspace: s.ws)
+        shard.net.grads.zero()
+        shard.net.backward(tokens: shard.tokens, workspace: shard.ws)
       }
     }
     if parallel && shards.count == 2 {
       withSingleThreadedProducts { DispatchQueue.concurrentPerform(iterations: 2, execute: work) }
     } else {
-      for i in shards.indices { work(i) }
+      for index in shards.indices { work(index) }
     }
     // Gather: final state rows, the loss and gradient weighted by each shard's share.
     var loss = 0.0
-    for s in shards {
-      let Bs = s.rows.count
-      let b0 = s.rows.lowerBound
-      for k in 0..<L {
-        (state.h.p + (k * B + b0) * H).update(from: s.state.h.p + k * Bs * H, count: Bs * H)
-        (state.c.p + (k * B + b0) * H).update(from: s.state.c.p + k * Bs * H, count: Bs * H)
+    for shard in shards {
+      let Bs = shard.rows.count
+      let b0 = shard.rows.lowerBound
+      for layer in 0..<L {
+        (state.h.p + (layer * B + b0) * H).update(from: shard.state.h.p + layer * Bs * H, count: Bs * H)
+        (state.c.p + (layer * B + b0) * H).update(from: shard.state.c.p + layer * Bs * H, count: Bs * H)
       }
-      loss += s.loss * Double(Bs) / Double(B)
+      loss += shard.loss * Double(Bs) / Double(B)
     }
     if train { combineGradients() }
     return loss
@@ -141,22 +142,22 @@ public final class ShardedStep: @unchecked Sendable {
 
   /// Copies the shard's rows of the tokens, targets, state and dropout masks.
   private func scatter(
-    _ s: Shard, tokens: UnsafePointer<Int32>, targets: UnsafePointer<Int32>?, state: LSTMState<Float>,
+    _ shard: Shard, tokens: UnsafePointer<Int32>, targets: UnsafePointer<Int32>?, state: LSTMState<Float>,
     masks: Bool
   ) {
-    let Bs = s.rows.count, H = network.config.hiddenSize, L = network.config.numLayers
-    let b0 = s.rows.lowerBound
+    let Bs = shard.rows.count, H = network.config.hiddenSize, L = network.config.numLayers
+    let b0 = shard.rows.lowerBound
     for t in 0..<T {
-      (s.tokens + t * Bs).update(from: tokens + t * B + b0, count: Bs)
-      if let targets { (s.targets + t * Bs).update(from: targets + t * B + b0, count: Bs) }
+      (shard.tokens + t * Bs).update(from: tokens + t * B + b0, count: Bs)
+      if let targets { (shard.targets + t * Bs).update(from: targets + t * B + b0, count: Bs) }
     }
-    for k in 0..<L {
-      (s.state.h.p + k * Bs * H).update(from: state.h.p + (k * B + b0) * H, count: Bs * H)
-      (s.state.c.p + k * Bs * H).update(from: state.c.p + (k * B + b0) * H, count: Bs * H)
+    for layer in 0..<L {
+      (shard.state.h.p + layer * Bs * H).update(from: state.h.p + (layer * B + b0) * H, count: Bs * H)
+      (shard.state.c.p + layer * Bs * H).update(from: state.c.p + (layer * B + b0) * H, count: Bs * H)
     }
     guard masks else { return }
-    for (i, full) in fullMasks.enumerated() {
-      let mask = s.ws.layers[i + 1].mask!.p  // (T, Bs, H)
+    for (index, full) in fullMasks.enumerated() {
+      let mask = shard.ws.layers[index + 1].mask!.p  // (T, Bs, H)
       for t in 0..<T {
         (mask + t * Bs * H).update(from: full.p + (t * B + b0) * H, count: Bs * H)
       }
@@ -165,13 +166,13 @@ public final class ShardedStep: @unchecked Sendable {
 
   /// network.grads = Σ (Bs / B) · shard grads: each shard's loss is a mean over its own rows.
   private func combineGradients() {
-    let g = network.grads.p, n = network.layout.count
+    let dW = network.grads.p, count = network.layout.count  // (layout.count)
     if shards.count == 1 {
-      g.update(from: shards[0].net.grads.p, count: n)
+      dW.update(from: shards[0].net.grads.p, count: count)
       return
     }
-    let w0 = Float(shards[0].rows.count) / Float(B), w1 = Float(shards[1].rows.count) / Float(B)
-    let g0 = shards[0].net.grads.p, g1 = shards[1].net.grads.p
-    for j in 0..<n { g[j] = w0 * g0[j] + w1 * g1[j] }
+    let share0 = Float(shards[0].rows.count) / Float(B), share1 = Float(shards[1].rows.count) / Float(B)
+    let dW0 = shards[0].net.grads.p, dW1 = shards[1].net.grads.p  // (layout.count) each
+    for j in 0..<count { dW[j] = share0 * dW0[j] + share1 * dW1[j] }
   }
 }

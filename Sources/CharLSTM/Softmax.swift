@@ -1,16 +1,17 @@
-/// Row-wise softmax in place over a (rows, columns) block, shifted by each row's
-/// maximum so that large logits do not overflow.
+/// Row-wise softmax in place over a (rows, V) block, shifted by each row's
+/// maximum so that large logits do not overflow. Each row must hold V ≥ 1
+/// finite values; afterwards each sums to 1 up to rounding.
 @_specialize(exported:true,where S == Float)
 public func softmaxRows<S: LSTMScalar>(_ x: UnsafeMutablePointer<S>, rows: Int, columns V: Int) {
   for r in 0..<rows {
-    let row = x + r * V
+    let row = x + r * V  // (V)
     var top = row[0]
     for v in 1..<V where row[v] > top { top = row[v] }
     var sum: S = 0
     for v in 0..<V {
-      let e = S.exp(row[v] - top)
-      row[v] = e
-      sum += e
+      let weight = S.exp(row[v] - top)
+      row[v] = weight
+      sum += weight
     }
     let inv = 1 / sum
     for v in 0..<V { row[v] *= inv }
