@@ -124,9 +124,11 @@ public struct Analysis: Codable, Sendable {
   public var vocabularyKind: String
   public var textName: String
   public var textCharacters: Int
-  public var mode: String  // "exact" or "fast"
+  public var mode: String  // "exact", "stitched" or "fast" (see RecorderOptions.Mode)
   public var streams: Int
   public var warmup: Int  // characters each fast-mode stream reads before recording
+  /// Stitched mode: the tolerance and the largest boundary difference measured (nil otherwise).
+  public var stitching: StitchingSummary?
   public var histogramBins: Int
   public var interpretableThreshold: Double  // on gain over the current character
   public var interpretableFraction: Double

@@ -106,9 +106,7 @@ struct OverviewPage {
       KeyValue(key: "analysed text", value: "\(a.textName), \(Fmt.integer(a.textCharacters)) characters"),
       KeyValue(
         key: "recording",
-        value: a.mode == "fast"
-          ? "fast: \(a.streams) streams, \(Fmt.integer(a.warmup)) warm-up characters each"
-          : "exact: one pass in order"),
+        value: OverviewPage.recordingMethod(a)),
       KeyValue(key: "cells", value: "\(Fmt.integer(a.cells.count)) (c and h of every layer)"),
       KeyValue(
         key: "interpretable",
@@ -155,5 +153,21 @@ struct OverviewPage {
   private static func split(_ o: TrainingOptions) -> String {
     let test = max(0, 1 - o.trainFrac - o.valFrac)
     return "\(Fmt.percent(o.trainFrac, 0)) / \(Fmt.percent(o.valFrac, 0)) / \(Fmt.percent(test, 0))"
+  }
+
+  /// How the values were recorded, and for stitched streams how close to the exact recording.
+  static func recordingMethod(_ a: Analysis) -> String {
+    switch a.mode {
+    case "fast":
+      return "fast (approximate): \(a.streams) streams, \(Fmt.integer(a.warmup)) warm-up characters each"
+    case "stitched":
+      guard let s = a.stitching else { return "stitched: \(a.streams) streams" }
+      return
+        "exact by stitching: \(a.streams) streams, each starting from the state the one before it ends with; "
+        + "largest boundary difference \(String(format: "%.1e", s.maxBoundaryDifference)) "
+        + "(tolerance \(String(format: "%.0e", s.tolerance))), \(s.streamsReadWhole) of \(s.streams) streams read whole"
+    default:
+      return "exact: one pass in order"
+    }
   }
 }
