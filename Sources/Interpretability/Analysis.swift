@@ -129,6 +129,8 @@ public struct Analysis: Codable, Sendable {
   public var warmup: Int  // characters each fast-mode stream reads before recording
   /// Stitched mode: the tolerance and the largest boundary difference measured (nil otherwise).
   public var stitching: StitchingSummary?
+  /// The same recording and scoring on an untrained network of this shape (nil: not run).
+  public var control: ControlSummary?
   public var histogramBins: Int
   public var interpretableThreshold: Double  // on gain over the current character
   public var interpretableFraction: Double
