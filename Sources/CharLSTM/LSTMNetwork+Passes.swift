@@ -83,6 +83,7 @@ extension LSTMNetwork {
             hNext[b * H + j] = o * th
           }
         }
+        applyClamps(ws.clamps.isEmpty ? [] : ws.clamps[k], z: z, cNext: cNext, tanhC: tc, hNext: hNext, H: H)
       }
       // Carry the state out.
       (state.h.p + k * B * H).update(from: cache.h.p + T * B * H, count: B * H)
@@ -97,6 +98,22 @@ extension LSTMNetwork {
       transA: false, transB: true, m: T * B, n: V, k: H, alpha: 1,
       a: ws.outputs(layer: config.numLayers - 1), lda: H, b: W + layout.decoderWeight, ldb: H,
       beta: 1, c: Y, ldc: V)
+  }
+
+  /// Mean ablation (Interpretability's causal evidence): after layer k's step, each clamped cell's c
+  /// is replaced by the clamp's value m and its h by o·tanh(m), so that the next step and the layer
+  /// above read the clamped state. `z` holds the step's gates (B, 4H), o at offset 3H.
+  @inline(__always)
+  private func applyClamps(
+    _ clamps: [CellClamp], z: UnsafeMutablePointer<S>, cNext: UnsafeMutablePointer<S>,
+    tanhC: UnsafeMutablePointer<S>, hNext: UnsafeMutablePointer<S>, H: Int
+  ) {
+    for clamp in clamps {
+      let at = clamp.row * H + clamp.unit, m = S(clamp.value), th = S.tanh(m)
+      cNext[at] = m
+      tanhC[at] = th
+      hNext[at] = z[clamp.row * 4 * H + 3 * H + clamp.unit] * th
+    }
   }
 
   /// The input block of layer k (T·B, D): the embedding rows of the tokens for
