@@ -198,3 +198,51 @@ public enum Ablation {
 
   private static func mean(_ x: [Double]) -> Double { x.isEmpty ? 0 : x.reduce(0, +) / Double(x.count) }
 }
+
+extension Analyzer {
+  /// Mean-ablates the cells of `analysis` at ranks 1...`top` (nil: every cell), over the first
+  /// `maxCharacters` of `text` (0: all of it), and stores what each costs: `analysis.ablation`, and
+  /// `ablationDelta` on every cell whose (layer, index) was ablated (c and h share it).
+  ///
+  /// Each cell's deltas where its best feature is on and at its switch-off are measured when that
+  /// feature is binary.
+  /// - Returns: false if `shouldStop` asked to stop (the analysis is then unchanged).
+  public func ablate(
+    _ analysis: inout Analysis, text: String, top: Int?, maxCharacters: Int = Ablation.defaultCharacters,
+    shouldStop: () -> Bool = { false }, progress: (Int, Int) -> Void = { _, _ in }
+  ) throws -> Bool {
+    var slice = text
+    if maxCharacters > 0 && text.unicodeScalars.count > maxCharacters {
+      slice = String(String.UnicodeScalarView(text.unicodeScalars.prefix(maxCharacters)))
+    }
+    let tokens = try checkpoint.vocabulary.encode(slice)
+    guard tokens.count >= 2 else { return true }
+    let scalars = tokens.map { Unicode.Scalar(checkpoint.vocabulary.symbols[Int($0)]) ?? "\u{FFFD}" }
+    var featureValues: [String: [Float]] = [:]
+    var requests: [AblationRequest] = []
+    var seen = Set<[Int]>()
+    for cell in analysis.cells.prefix(top ?? analysis.cells.count) {
+      guard seen.insert([cell.id.layer, cell.id.index]).inserted else { continue }
+      var request = AblationRequest(layer: cell.id.layer, index: cell.id.index)
+      if let best = cell.best, let feature = features.first(where: { $0.id == best.feature }),
+        feature.kind == .binary
+      {
+        if featureValues[feature.id] == nil { featureValues[feature.id] = feature.values(in: scalars) }
+        request.feature = feature.id
+        request.featureValues = featureValues[feature.id]
+      }
+      requests.append(request)
+    }
+    guard
+      let summary = Ablation.run(
+        network: checkpoint.network(), tokens: tokens, requests: requests, shouldStop: shouldStop,
+        progress: progress)
+    else { return false }
+    analysis.ablation = summary
+    for i in analysis.cells.indices {
+      let id = analysis.cells[i].id
+      analysis.cells[i].ablationDelta = summary.result(layer: id.layer, index: id.index)?.deltaNats
+    }
+    return true
+  }
+}

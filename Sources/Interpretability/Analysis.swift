@@ -68,6 +68,9 @@ public struct CellReport: Codable, Sendable {
   public var topWindows: [Window]  // max-activating, non-overlapping
   public var bottomWindows: [Window]  // min-activating, non-overlapping
   public var bands: [QuantileBand]
+  /// Mean ablation: what the model loses, in nats per character, when this cell's c (and so its h)
+  /// is held at its mean (nil: not ablated). See `Analysis.ablation` for the details.
+  public var ablationDelta: Double?
 }
 
 /// Gate saturation of one layer's gate (i, f or o): per cell, the fraction of
@@ -131,6 +134,8 @@ public struct Analysis: Codable, Sendable {
   public var stitching: StitchingSummary?
   /// The same recording and scoring on an untrained network of this shape (nil: not run).
   public var control: ControlSummary?
+  /// Mean ablations of the cells on show (nil: not run).
+  public var ablation: AblationSummary?
   public var histogramBins: Int
   public var interpretableThreshold: Double  // on gain over the current character
   public var interpretableFraction: Double

@@ -160,3 +160,34 @@ struct AblationTests {
     #expect(summary == nil)
   }
 }
+
+/// The analysis stores the ablations: on the cells on show, in `cells.csv` and `analysis.json`.
+struct AblationInAnalysisTests {
+  @Test func shownCellsCarryTheirDeltaIntoTheExports() throws {
+    let checkpoint = try AblationTests.relyingCheckpoint()
+    let text = AblationTests.casedText
+    let analyzer = Analyzer(checkpoint: checkpoint, options: Fixtures.exact())
+    var analysis = try analyzer.analyze(text: text, textName: "cased.txt")
+    #expect(try analyzer.ablate(&analysis, text: text, top: 3, maxCharacters: 2000))
+    let summary = try #require(analysis.ablation)
+    #expect(summary.characters == 2000)
+    let shown = Set(analysis.cells.prefix(3).map { [$0.id.layer, $0.id.index] })
+    #expect(summary.cells.count == shown.count)
+    for cell in analysis.cells {
+      let ablated = shown.contains([cell.id.layer, cell.id.index])
+      #expect((cell.ablationDelta != nil) == ablated, "\(cell.id)")
+    }
+    // The toggle ranks first (its quote AUC is 1) and costs what a direct run says.
+    let toggle = try #require(analysis.cells.first { $0.id == CellID(layer: 0, state: .c, index: 0) })
+    let direct = try #require(
+      Ablation.run(
+        network: checkpoint.network(), tokens: Array(try checkpoint.vocabulary.encode(text).prefix(2000)),
+        requests: [AblationRequest(layer: 0, index: 0)]))
+    #expect(abs(try #require(toggle.ablationDelta) - direct.cells[0].deltaNats) < 1e-9)
+    let csv = parseCSV(cellsCSV(analysis))
+    let column = try #require(csv[0].firstIndex(of: "ablation_delta"))
+    let row = try #require(csv.first { $0.count > 3 && $0[1] == "0" && $0[2] == "c" && $0[3] == "0" })
+    #expect(abs(Double(row[column])! - direct.cells[0].deltaNats) < 1e-4)
+    #expect(analysisJSON(analysis).contains("\"ablationDelta\""))
+  }
+}
