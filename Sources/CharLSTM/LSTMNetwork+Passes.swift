@@ -55,6 +55,9 @@ extension LSTMNetwork {
             z: zb, cPrev: cPrev + row, cNext: cNext + row, tanhC: tanhC + row, hNext: hNext + row, H: H,
             cells: done..<H)
         }
+        // Mean ablation, if asked: clamped cells' c := m, h := o ⊙ tanh(m).
+        applyClamps(
+          ws.clamps.isEmpty ? [] : ws.clamps[layer], z: z, cNext: cNext, tanhC: tanhC, hNext: hNext, H: H)
       }
       // Carry the state out.
       (state.h.p + layer * B * H).update(from: cache.h.p + T * B * H, count: B * H)
@@ -68,6 +71,22 @@ extension LSTMNetwork {
     S.gemm(
       transA: false, transB: true, m: N, n: V, k: H, alpha: 1, a: ws.outputs(layer: L - 1), lda: H,
       b: W + layout.decoderWeight, ldb: H, beta: 1, c: Y, ldc: V)
+  }
+
+  /// Mean ablation (Interpretability's causal evidence): after a layer's step, each clamped cell's c
+  /// is replaced by the clamp's value m and its h by o·tanh(m), so that the next step and the layer
+  /// above read the clamped state. `z` holds the step's gates (B, G), o at offset 3H.
+  @inline(__always)
+  private func applyClamps(
+    _ clamps: [CellClamp], z: UnsafeMutablePointer<S>, cNext: UnsafeMutablePointer<S>,
+    tanhC: UnsafeMutablePointer<S>, hNext: UnsafeMutablePointer<S>, H: Int
+  ) {
+    for clamp in clamps {
+      let at = clamp.row * H + clamp.unit, m = S(clamp.value), th = S.tanh(m)
+      cNext[at] = m
+      tanhC[at] = th
+      hNext[at] = z[clamp.row * 4 * H + 3 * H + clamp.unit] * th
+    }
   }
 
   /// The input block X (N, D) of `layer`: the embedding rows of the tokens for

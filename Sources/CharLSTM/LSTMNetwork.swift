@@ -92,6 +92,19 @@ public final class LSTMNetwork<S: LSTMScalar>: @unchecked Sendable {
   }
 }
 
+/// One cell of one batch row held at a fixed cell state c (see ``LSTMWorkspace/clamps``).
+public struct CellClamp: Sendable, Equatable {
+  /// The batch row b (0..<B) and the cell j (0..<H) within its layer.
+  public var row: Int, unit: Int
+  /// The value c is replaced by at every step.
+  public var value: Double
+  public init(row: Int, unit: Int, value: Double) {
+    self.row = row
+    self.unit = unit
+    self.value = value
+  }
+}
+
 /// The recurrent state of every layer: h and c, each (L, B, H).
 public final class LSTMState<S: LSTMScalar>: @unchecked Sendable {
   public let layers: Int, batch: Int, hidden: Int
@@ -166,6 +179,16 @@ public final class LSTMWorkspace<S: LSTMScalar>: @unchecked Sendable {
     let packed = packedForward.map { _ in PackedMatrix(k: 4 * config.hiddenSize, n: config.hiddenSize) }
     packedBackwardStorage = packed
     return packed
+  }
+  /// Cells held at a fixed c during forward passes, per layer (empty: none): mean ablation.
+  /// Each layer's list must name rows below B and units below H.
+  public var clamps: [[CellClamp]] = [] {
+    didSet {
+      precondition(clamps.isEmpty || clamps.count == config.numLayers, "one clamp list per layer")
+      for list in clamps {
+        for c in list { precondition(c.row >= 0 && c.row < B && c.unit >= 0 && c.unit < config.hiddenSize) }
+      }
+    }
   }
   /// Whether the element-wise steps may split their rows across two threads;
   /// off for a shard of ``ShardedStep``, which already has a core to itself.

@@ -68,6 +68,9 @@ public struct CellReport: Codable, Sendable {
   public var topWindows: [Window]  // max-activating, non-overlapping
   public var bottomWindows: [Window]  // min-activating, non-overlapping
   public var bands: [QuantileBand]
+  /// Mean ablation: what the model loses, in nats per character, when this cell's c (and so its h)
+  /// is held at its mean (nil: not ablated). See `Analysis.ablation` for the details.
+  public var ablationDelta: Double?
 }
 
 /// Gate saturation of one layer's gate (i, f or o): per cell, the fraction of
@@ -124,9 +127,15 @@ public struct Analysis: Codable, Sendable {
   public var vocabularyKind: String
   public var textName: String
   public var textCharacters: Int
-  public var mode: String  // "exact" or "fast"
+  public var mode: String  // "exact", "stitched" or "fast" (see RecorderOptions.Mode)
   public var streams: Int
   public var warmup: Int  // characters each fast-mode stream reads before recording
+  /// Stitched mode: the tolerance and the largest boundary difference measured (nil otherwise).
+  public var stitching: StitchingSummary?
+  /// The same recording and scoring on an untrained network of this shape (nil: not run).
+  public var control: ControlSummary?
+  /// Mean ablations of the cells on show (nil: not run).
+  public var ablation: AblationSummary?
   public var histogramBins: Int
   public var interpretableThreshold: Double  // on gain over the current character
   public var interpretableFraction: Double

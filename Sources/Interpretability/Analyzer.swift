@@ -161,7 +161,8 @@ public struct Analyzer {
       })
     return Analysis(
       config: config, vocabularyKind: vocabulary.kind.rawValue, textName: textName, textCharacters: n,
-      mode: options.mode.rawValue, streams: streams, warmup: options.mode == .fast ? options.warmup : 0,
+      mode: streams == 1 ? RecorderOptions.Mode.exact.rawValue : options.mode.rawValue, streams: streams,
+      warmup: options.mode == .fast ? options.warmup : 0, stitching: recorder.stitching,
       histogramBins: CellStatistics.displayBins, interpretableThreshold: CellScoring.gainThreshold,
       interpretableFraction: Double(cells.filter(\.interpretable).count) / Double(max(U, 1)), model: model,
       features: summaries, cellOrder: cellOrder, cells: cells, gates: gates, excerpt: excerpt)

@@ -5,10 +5,12 @@ import Foundation
 /// rank, layer (0-based), state (c or h), index (0-based row in PyTorch's
 /// weight layout, within each gate block), best_feature (its id), score (AUC or
 /// |r|), signed (raw AUC or r), gain (over the current character), interpretable
-/// (0/1), saturation, selectivity, autocorrelation, mean, std, role.
+/// (0/1), saturation, selectivity, autocorrelation, mean, std, ablation_delta
+/// (nats per character lost when the cell is held at its mean; empty when not
+/// ablated), role.
 public func cellsCSV(_ a: Analysis) -> String {
   var lines = [
-    "rank,layer,state,index,best_feature,score,signed,gain,interpretable,saturation,selectivity,autocorrelation,mean,std,role"
+    "rank,layer,state,index,best_feature,score,signed,gain,interpretable,saturation,selectivity,autocorrelation,mean,std,ablation_delta,role"
   ]
   func f(_ x: Double) -> String { NumberFormat.decimals(x, 4) }
   for c in a.cells {
@@ -19,7 +21,7 @@ public func cellsCSV(_ a: Analysis) -> String {
       fields += ["", "", "", ""]
     }
     fields += [c.interpretable ? "1" : "0", f(c.saturation), f(c.selectivity), f(c.autocorrelation)]
-    fields += [f(c.mean), f(c.std), csvField(c.role)]
+    fields += [f(c.mean), f(c.std), c.ablationDelta.map(f) ?? "", csvField(c.role)]
     lines.append(fields.joined(separator: ","))
   }
   return lines.joined(separator: "\n") + "\n"
@@ -59,6 +61,7 @@ public func analysisJSON(_ a: Analysis) -> String {
     (c.saturation, c.selectivity, c.autocorrelation) = (
       r(c.saturation), r(c.selectivity), r(c.autocorrelation)
     )
+    c.ablationDelta = c.ablationDelta.map(r)
     c.topWindows = c.topWindows.map(r)
     c.bottomWindows = c.bottomWindows.map(r)
     c.bands = c.bands.map {

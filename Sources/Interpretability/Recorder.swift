@@ -2,14 +2,22 @@ import CharLSTM
 
 /// How the recorder reads a text.
 public struct RecorderOptions: Sendable {
-  public enum Mode: String, Sendable { case exact, fast }
-  /// exact: one stream, state carried from the first character (B = 1).
-  /// fast: each segment of the text is cut into `streams` pieces run as a batch;
-  /// each piece first reads the `warmup` characters before it, unrecorded, so that
-  /// its state is realistic when recording starts.
-  public var mode = Mode.fast
+  public enum Mode: String, Sendable { case exact, stitched, fast }
+  /// exact: one stream, state carried from the first character (B = 1): the reference.
+  /// stitched (default): each segment of the text is cut into `streams` pieces run
+  /// as a batch, each starting from the exact state the piece before it ends with
+  /// (see StreamStitching.swift): the exact values to `tolerance`, at batched speed.
+  /// fast: like stitched, but each piece starts from the state reached by reading
+  /// the `warmup` characters before it from zero (approximate: a cell that
+  /// remembers further back than the warm-up is wrong at the start of a piece).
+  public var mode = Mode.stitched
   public var streams = 32
   public var warmup = 256
+  /// Stitched mode: a stream's state is compared with its reference run every
+  /// `stitchInterval` characters, and agrees when no h or c value differs by more
+  /// than `tolerance`.
+  public var stitchInterval = 64
+  public var tolerance: Float = 1e-5
   public var steps = 64  // T per forward call
   public var segment = 1 << 17  // characters analysed per segment; bounds memory
   public var excerpt = 3000  // characters kept whole for display
@@ -43,14 +51,25 @@ public struct Observation {
 public struct Recorder {
   let network: LSTMNetwork<Float>
   let options: RecorderOptions
+  /// The stitched mode's boundary states, kept across runs over the same text.
+  let stitcher: StreamStitcher?
 
   /// A recorder of `network` (its weights are read, never changed) reading as `options` say.
   public init(network: LSTMNetwork<Float>, options: RecorderOptions) {
     self.network = network
     self.options = options
+    let S = max(1, options.streams)
+    stitcher =
+      options.mode == .stitched && S > 1
+      ? StreamStitcher(
+        network: network, streams: S, steps: max(1, options.steps), warmup: options.warmup,
+        interval: options.stitchInterval, tolerance: options.tolerance) : nil
   }
 
   var units: Int { network.config.numLayers * 2 * network.config.hiddenSize }
+
+  /// What stitching measured so far (nil unless the mode is stitched with more than one stream).
+  var stitching: StitchingSummary? { stitcher?.summary }
 
   /// - Parameters:
   ///   - tokens: the text as vocabulary indices.
@@ -69,19 +88,24 @@ public struct Recorder {
     var values = [Float](repeating: 0, count: U), gates = [Float](repeating: 0, count: L * G)
     var x = [Int32](repeating: 0, count: T * S)  // (T, B)
     var segStart = 0
+    // Stitched mode: the exact state before the segment, carried from the one before.
+    var carried = StreamState.zero(layers: L, hidden: H)
     while segStart < n {
       let segEnd = min(n, segStart + max(options.segment, S))
       segmentStarted(segStart..<segEnd)
       // Stream b records [recStart[b], recEnd[b]) after running from runStart[b].
-      let len = (segEnd - segStart + S - 1) / S
-      var runStart = [Int](), recStart = [Int](), recEnd = [Int]()
-      for b in 0..<S {
-        let r0 = min(segEnd, segStart + b * len), r1 = min(segEnd, r0 + len)
-        recStart.append(r0)
-        recEnd.append(r1)
-        runStart.append(options.mode == .exact ? r0 : max(0, r0 - options.warmup))
+      let plan = StreamPlan(segment: segStart..<segEnd, streams: S)
+      let recStart = plan.starts, recEnd = plan.ends
+      let runStart = recStart.map { options.mode == .fast ? max(0, $0 - options.warmup) : $0 }
+      if let stitcher {
+        let found =
+          stitcher.cached(segmentStart: segStart)
+          ?? stitcher.startStates(tokens: tokens, plan: plan, segmentStart: segStart, first: carried)
+        carried = found.end
+        for b in 0..<S { found.starts[b].store(row: b, into: state) }
+      } else if options.mode == .fast {
+        state.reset()
       }
-      if options.mode == .fast { state.reset() }
       let total = zip(runStart, recEnd).map { $1 - $0 }.max() ?? 0
       var t0 = 0
       while t0 < total {

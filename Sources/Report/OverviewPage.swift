@@ -77,9 +77,7 @@ struct OverviewPage {
         key: "analysed text", value: "\(a.textName), \(NumberFormat.integer(a.textCharacters)) characters"),
       KeyValue(
         key: "recording",
-        value: a.mode == "fast"
-          ? "fast: \(a.streams) streams, \(NumberFormat.integer(a.warmup)) warm-up characters each"
-          : "exact: one pass in order"),
+        value: OverviewPage.recordingMethod(a)),
       KeyValue(key: "cells", value: "\(NumberFormat.integer(a.cells.count)) (c and h of every layer)"),
       KeyValue(
         key: "interpretable",
@@ -102,5 +100,21 @@ struct OverviewPage {
       Link(
         href: "analysis.json", label: "analysis.json", note: "the whole analysis, for pandas or json.load"),
     ]
+  }
+
+  /// How the values were recorded, and for stitched streams how close to the exact recording.
+  static func recordingMethod(_ a: Analysis) -> String {
+    switch a.mode {
+    case "fast":
+      return "fast (approximate): \(a.streams) streams, \(NumberFormat.integer(a.warmup)) warm-up characters each"
+    case "stitched":
+      guard let s = a.stitching else { return "stitched: \(a.streams) streams" }
+      return
+        "exact by stitching: \(a.streams) streams, each starting from the state the one before it ends with; "
+        + "largest boundary difference \(String(format: "%.1e", s.maxBoundaryDifference)) "
+        + "(tolerance \(String(format: "%.0e", s.tolerance))), \(s.streamsReadWhole) of \(s.streams) streams read whole"
+    default:
+      return "exact: one pass in order"
+    }
   }
 }

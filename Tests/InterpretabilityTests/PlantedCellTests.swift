@@ -46,7 +46,8 @@ struct PlantedCellTests {
     return out
   }()
 
-  static func plantedCheckpoint() throws -> Checkpoint {
+  /// The planted model, with the vocabulary of `text` (which must contain `"`).
+  static func plantedCheckpoint(text: String = Self.text) throws -> Checkpoint {
     let vocabulary = try Vocabulary(text: text)
     let V = vocabulary.count, H = 4
     let config = ModelConfig(vocabSize: V, hiddenSize: H, numLayers: 1)

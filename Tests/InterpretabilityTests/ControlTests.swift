@@ -1,0 +1,61 @@
+import CharLSTM
+import Foundation
+import Testing
+
+@testable import Interpretability
+
+/// The control: the same recording and scoring on an untrained network of the model's shape.
+struct ControlTests {
+  static let text = Fixtures.demoText(3000, seed: 9)
+
+  /// The control's best quote and newline scores equal a naive recomputation: the untrained network
+  /// drawn independently here with the same seed and initialisation, run in Double, every cell's
+  /// AUC against the feature by pairwise comparison, the best kept.
+  @Test func bestUntrainedScoresEqualANaiveRecomputation() throws {
+    let trained = try Fixtures.randomCheckpoint(text: Self.text, hidden: 6, layers: 2, seed: 4)
+    let control = try Analyzer(checkpoint: trained, options: Fixtures.exact())
+      .control(text: Self.text, seed: 21)
+    #expect(control.seed == 21 && control.characters == 3000)
+    #expect(control.initialization.contains("PyTorch"), "no training record: PyTorch's initialisation")
+
+    let net = LSTMNetwork<Float>(config: trained.config)
+    net.initialize(seed: 21, uniformScale: nil, forgetBias: 0)
+    let untrained = Checkpoint(
+      config: trained.config, vocabulary: trained.vocabulary, parameters: net.params.array)
+    let reference = try Reference(checkpoint: untrained, text: Self.text)
+    let scalars = Array(Self.text.unicodeScalars)
+    for id in ["in_double_quotes", "is_newline"] {
+      let labels = TextFeatures.feature(id: id)!.values(in: scalars).map { $0 > 0 }
+      let best = reference.values.map { v -> Double in
+        let auc = Naive.pairwiseAUC(v, labels)
+        return max(auc, 1 - auc)
+      }.max()!
+      let entry = try #require(control.feature(id))
+      // The analysis bins values for its AUC; its stated bound on cells of this spread is 0.01.
+      #expect(abs(entry.score - best) < 0.01, "\(id): control \(entry.score), naive \(best)")
+      #expect(entry.bestCell != nil)
+    }
+  }
+
+  @Test func aTrainedToggleBeatsItsControlAndCharacterCellsDoNot() throws {
+    let text = StitchedModeTests.text
+    let planted = try PlantedCellTests.plantedCheckpoint(text: text)
+    let analyzer = Analyzer(checkpoint: planted, options: Fixtures.exact())
+    var analysis = try analyzer.analyze(text: text, textName: "quotes.txt")
+    let control = try analyzer.control(text: text, seed: 5)
+    // Deterministic for a seed.
+    #expect(try analyzer.control(text: text, seed: 5) == control)
+    let quote = try #require(control.feature("in_double_quotes"))
+    #expect(quote.score < 0.9, "an untrained 4-cell network should not track quote parity: \(quote.score)")
+    analysis.attach(control: control)
+    #expect(analysis.control == control)
+    let toggle = try #require(analysis.cells.first { $0.id == CellID(layer: 0, state: .c, index: 0) })
+    #expect(!toggle.role.contains("untrained"), "role: \(toggle.role)")
+    // A cell whose best feature the control matches says so.
+    for cell in analysis.cells {
+      guard let best = cell.best, let c = control.feature(best.feature) else { continue }
+      #expect(cell.role.contains("untrained") == (c.score >= best.score - Analysis.controlMargin))
+    }
+    #expect(analysisJSON(analysis).contains("\"control\""))
+  }
+}

@@ -1,0 +1,136 @@
+import CharLSTM
+import Foundation
+import Testing
+
+@testable import Interpretability
+
+/// Stitched streams (the default recording) give the values of one stream from the first character.
+///
+/// The hard case is a cell with unbounded memory: the planted toggle of `PlantedCellTests` flips at
+/// every `"`, so its value is the parity of every quote since the start of the text. Here the
+/// quotations are long (150-400 characters) and the streams many, so that most streams start inside
+/// a quotation: a warmed-up stream (the approximate mode) inverts the toggle until its end, while a
+/// stitched stream starts from the exact state the previous stream ends with.
+struct StitchedModeTests {
+  static let streams = 8, length = 8000
+
+  /// Prose with quotations of 150-400 characters separated by 10-60 unquoted characters.
+  static let text: String = {
+    var rng = SeededGenerator(seed: 77)
+    var out = ""
+    while out.unicodeScalars.count < length {
+      out += Fixtures.prose(10 + rng.below(50), &rng) + " \""
+      out += Fixtures.prose(150 + rng.below(250), &rng) + "\" "
+    }
+    return String(String.UnicodeScalarView(out.unicodeScalars.prefix(length)))
+  }()
+
+  static func options(_ mode: RecorderOptions.Mode, segment: Int = 1 << 17) -> RecorderOptions {
+    var o = RecorderOptions()
+    o.mode = mode
+    o.streams = mode == .exact ? 1 : streams
+    o.warmup = 64
+    o.segment = segment
+    return o
+  }
+
+  /// Every (position, unit) value a recording observes, in text order.
+  static func values(_ checkpoint: Checkpoint, _ options: RecorderOptions) throws -> (
+    values: [[Float]], summary: StitchingSummary?
+  ) {
+    let tokens = try checkpoint.vocabulary.encode(text)
+    let recorder = Recorder(network: checkpoint.network(), options: options)
+    var values = [[Float]](repeating: [], count: tokens.count)
+    recorder.run(tokens: tokens, segmentStarted: { _ in }) { o in
+      values[o.position] = Array(UnsafeBufferPointer(start: o.values, count: recorder.units))
+    }
+    return (values, recorder.stitching)
+  }
+
+  static func largestDifference(_ a: [[Float]], _ b: [[Float]]) -> Float {
+    var worst: Float = 0
+    for (x, y) in zip(a, b) {
+      #expect(x.count == y.count && !x.isEmpty)
+      for (u, v) in zip(x, y) { worst = max(worst, abs(u - v)) }
+    }
+    return worst
+  }
+
+  @Test func mostStreamsStartInsideAQuotation() throws {
+    let scalars = Array(Self.text.unicodeScalars)
+    let inside = TextFeatures.feature(id: "in_double_quotes")!.values(in: scalars)
+    let plan = StreamPlan(segment: 0..<scalars.count, streams: Self.streams)
+    let insideStarts = plan.starts.dropFirst().filter { inside[$0 - 1] > 0 }.count
+    #expect(insideStarts >= 4, "only \(insideStarts) of 7 stream starts are inside a quotation")
+  }
+
+  @Test func plantedToggleEqualsTheExactRecording() throws {
+    let checkpoint = try PlantedCellTests.plantedCheckpoint(text: Self.text)
+    let exact = try Self.values(checkpoint, Self.options(.exact))
+    let stitched = try Self.values(checkpoint, Self.options(.stitched))
+    let fast = try Self.values(checkpoint, Self.options(.fast))
+    let d = Self.largestDifference(exact.values, stitched.values)
+    #expect(d < 1e-4, "stitched differs from exact by \(d)")
+    // The approximate mode inverts the toggle in the streams that start inside a quotation.
+    #expect(Self.largestDifference(exact.values, fast.values) > 1, "the text does not challenge warm-up")
+    let summary = try #require(stitched.summary)
+    #expect(summary.streams == Self.streams - 1)
+    #expect(
+      summary.streamsReadWhole >= 1, "a wrongly phased toggle never agrees, so some stream is read whole")
+    #expect(summary.maxBoundaryDifference <= summary.tolerance)
+  }
+
+  @Test func plantedToggleRanksFirstWithTheExactScores() throws {
+    let checkpoint = try PlantedCellTests.plantedCheckpoint(text: Self.text)
+    let exact = try Analyzer(checkpoint: checkpoint, options: Self.options(.exact))
+      .analyze(text: Self.text, textName: "quotes.txt")
+    let stitched = try Analyzer(checkpoint: checkpoint, options: Self.options(.stitched))
+      .analyze(text: Self.text, textName: "quotes.txt")
+    let fast = try Analyzer(checkpoint: checkpoint, options: Self.options(.fast))
+      .analyze(text: Self.text, textName: "quotes.txt")
+    #expect(stitched.mode == "stitched" && exact.mode == "exact")
+    let f = try #require(stitched.features.firstIndex { $0.id == "in_double_quotes" })
+    let toggle = CellID(layer: 0, state: .c, index: 0)
+    #expect(stitched.features[f].bestCells.first == toggle)
+    #expect(
+      stitched.cells.first?.id == toggle || stitched.cells.first?.id == CellID(layer: 0, state: .h, index: 0))
+    for id in exact.cellOrder {
+      let a = try #require(exact.cells.first { $0.id == id })
+      let b = try #require(stitched.cells.first { $0.id == id })
+      for (s, t) in zip(a.scores, b.scores) {
+        #expect(
+          abs(s.signed - t.signed) < 1e-3, "\(id) \(s.feature): exact \(s.signed), stitched \(t.signed)")
+      }
+      #expect(a.rank == b.rank, "\(id) rank \(a.rank) exact, \(b.rank) stitched")
+    }
+    let quote = { (a: Analysis) in a.cells.first { $0.id == toggle }!.scores[f].score }
+    #expect(quote(stitched) > 0.98)
+    #expect(quote(fast) < quote(stitched) - 0.1, "fast \(quote(fast)) should suffer from the wrong phase")
+    let json = analysisJSON(stitched)
+    #expect(json.contains("\"stitching\""))
+    #expect(json.contains("\"maxBoundaryDifference\""))
+  }
+
+  /// A random model with long memories (forget bias 3: some cells latch) over several segments,
+  /// with reference streams that start unwarmed: the exact state is carried from segment to
+  /// segment, and every value agrees with the single stream.
+  @Test func randomModelAcrossSegmentsEqualsTheExactRecording() throws {
+    let text = Fixtures.demoText(6000, seed: 5)
+    let checkpoint = try Fixtures.randomCheckpoint(text: text, hidden: 6, layers: 2, forgetBias: 3)
+    let tokens = try checkpoint.vocabulary.encode(text)
+    func record(_ options: RecorderOptions) -> [[Float]] {
+      let recorder = Recorder(network: checkpoint.network(), options: options)
+      var values = [[Float]](repeating: [], count: tokens.count)
+      recorder.run(tokens: tokens, segmentStarted: { _ in }) { o in
+        values[o.position] = Array(UnsafeBufferPointer(start: o.values, count: recorder.units))
+      }
+      return values
+    }
+    var options = Self.options(.stitched, segment: 1000)
+    options.warmup = 0
+    let exact = record(Self.options(.exact, segment: 1000))
+    let stitched = record(options)
+    let d = Self.largestDifference(exact, stitched)
+    #expect(d < 1e-4, "stitched differs from exact by \(d)")
+  }
+}
