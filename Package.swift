@@ -53,3 +53,10 @@ let package = Package(
   ],
   swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer target for the checkpoint reader, only when CELLSCOPE_FUZZ is set
+// (scripts/fuzz.sh sets it), so that normal builds and CI never see it.
+if Context.environment["CELLSCOPE_FUZZ"] != nil {
+  package.targets.append(
+    .executableTarget(name: "FuzzCheckpoint", dependencies: ["CharLSTM"], path: "Sources/FuzzCheckpoint"))
+}
