@@ -48,7 +48,8 @@ let package = Package(
 
     .testTarget(name: "CharLSTMTests", dependencies: ["CharLSTM"], resources: [.copy("Fixtures")]),
     .testTarget(name: "InterpretabilityTests", dependencies: ["Interpretability", "CharLSTM"]),
-    .testTarget(name: "ReportTests", dependencies: ["Report", "Interpretability", "CharLSTM"], exclude: ["Goldens"]),
+    .testTarget(
+      name: "ReportTests", dependencies: ["Report", "Interpretability", "CharLSTM"], exclude: ["Goldens"]),
     .testTarget(name: "CLITests", dependencies: ["CharLSTM"]),
   ],
   swiftLanguageModes: [.v6]
@@ -57,6 +58,11 @@ let package = Package(
 // The libFuzzer target for the checkpoint reader, only when CELLSCOPE_FUZZ is set
 // (scripts/fuzz.sh sets it), so that normal builds and CI never see it.
 if Context.environment["CELLSCOPE_FUZZ"] != nil {
-  package.targets.append(
-    .executableTarget(name: "FuzzCheckpoint", dependencies: ["CharLSTM"], path: "Sources/FuzzCheckpoint"))
+  // SwiftPM defines an executable's main as FuzzCheckpoint_main; the C driver
+  // provides it and starts libFuzzer (LLVMFuzzerRunDriver).
+  package.targets += [
+    .target(name: "FuzzDriver", path: "Sources/FuzzCheckpoint/Driver"),
+    .executableTarget(
+      name: "FuzzCheckpoint", dependencies: ["CharLSTM", "FuzzDriver"], path: "Sources/FuzzCheckpoint/Target"),
+  ]
 }

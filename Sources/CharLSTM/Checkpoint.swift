@@ -161,7 +161,8 @@ public struct Checkpoint: Sendable {
     let h = st.tensors["train.h"], c = st.tensors["train.c"]
     if h != nil || c != nil {
       guard let h, let c, let B = training?.options.batchSize else {
-        throw fail("its carried training state is incomplete (train.h and train.c go together with training metadata)")
+        throw fail(
+          "its carried training state is incomplete (train.h and train.c go together with training metadata)")
       }
       let shape = [config.numLayers, B, config.hiddenSize]
       try Self.check(h, named: "train.h", shape: shape, fail)
@@ -179,8 +180,12 @@ public struct Checkpoint: Sendable {
     _ t: SafeTensors.Tensor, named name: String, shape: [Int], _ fail: (String) -> CellscopeError
   ) throws {
     guard t.shape == shape else { throw fail("tensor \(name) has shape \(t.shape), expected \(shape)") }
-    guard t.values.count == shape.reduce(1, *) else { throw fail("tensor \(name) has the wrong number of values") }
-    guard t.values.allSatisfy({ $0.isFinite }) else { throw fail("tensor \(name) contains NaN or infinite values") }
+    guard t.values.count == shape.reduce(1, *) else {
+      throw fail("tensor \(name) has the wrong number of values")
+    }
+    guard t.values.allSatisfy({ $0.isFinite }) else {
+      throw fail("tensor \(name) contains NaN or infinite values")
+    }
     if let big = t.values.first(where: { abs($0) > maxMagnitude }) {
       throw fail("tensor \(name) holds \(big), beyond the largest magnitude accepted (\(maxMagnitude))")
     }
@@ -201,7 +206,8 @@ public func encodeJSON<T: Encodable>(_ value: T, describing name: String = "the 
   do {
     return String(decoding: try encoder.encode(value), as: UTF8.self)
   } catch let EncodingError.invalidValue(_, context) {
-    let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+    let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(
+      separator: ".")
     throw CellscopeError.nonFinite(name, what: path.isEmpty ? "a figure" : "at \(path)")
   } catch {
     throw CellscopeError.nonFinite(name, what: "\(error)")

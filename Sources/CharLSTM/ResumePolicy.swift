@@ -54,7 +54,8 @@ extension TrainingOptions {
     let take: (inout TrainingOptions, TrainingOptions) -> Void
   }
 
-  static func field<V: Equatable>(_ name: String, _ path: WritableKeyPath<TrainingOptions, V>) -> ResumeField {
+  static func field<V: Equatable>(_ name: String, _ path: WritableKeyPath<TrainingOptions, V>) -> ResumeField
+  {
     ResumeField(
       name: name, fixed: fixedOnResume.contains(name),
       equal: { $0[keyPath: path] == $1[keyPath: path] },
@@ -65,19 +66,43 @@ extension TrainingOptions {
   /// Every option, in declaration order; a test checks it against the type's properties.
   static var resumeFields: [ResumeField] {
     [
-    field("rnnSize", \.rnnSize), field("numLayers", \.numLayers), field("embeddingSize", \.embeddingSize),
-    field("dropout", \.dropout), field("seqLength", \.seqLength), field("batchSize", \.batchSize),
-    field("learningRate", \.learningRate), field("optimizer", \.optimizer), field("decayRate", \.decayRate),
-    field("lrDecay", \.lrDecay), field("lrDecayAfter", \.lrDecayAfter), field("gradClip", \.gradClip),
-    field("maxEpochs", \.maxEpochs), field("maxSteps", \.maxSteps), field("maxTime", \.maxTime),
-    field("trainFrac", \.trainFrac), field("valFrac", \.valFrac), field("evalEvery", \.evalEvery),
-    field("checkpointEvery", \.checkpointEvery), field("seed", \.seed), field("initUniform", \.initUniform),
-    field("forgetBias", \.forgetBias), field("bytes", \.bytes), field("sampleLength", \.sampleLength),
+      field("rnnSize", \.rnnSize), field("numLayers", \.numLayers), field("embeddingSize", \.embeddingSize),
+      field("dropout", \.dropout), field("seqLength", \.seqLength), field("batchSize", \.batchSize),
+      field("learningRate", \.learningRate), field("optimizer", \.optimizer), field("decayRate", \.decayRate),
+      field("lrDecay", \.lrDecay), field("lrDecayAfter", \.lrDecayAfter), field("gradClip", \.gradClip),
+      field("maxEpochs", \.maxEpochs), field("maxSteps", \.maxSteps), field("maxTime", \.maxTime),
+      field("trainFrac", \.trainFrac), field("valFrac", \.valFrac), field("evalEvery", \.evalEvery),
+      field("checkpointEvery", \.checkpointEvery), field("seed", \.seed), field("initUniform", \.initUniform),
+      field("forgetBias", \.forgetBias), field("bytes", \.bytes), field("sampleLength", \.sampleLength),
     ]
   }
 
   /// Names of the options `resumeFields` covers, for tests.
   static var resumeFieldNames: [String] { resumeFields.map(\.name) }
+}
+
+extension Checkpoint {
+  /// Why this checkpoint cannot be resumed as it is, or nil. `Checkpoint.load`
+  /// checks all of it already; a checkpoint built or changed in memory may not
+  /// have been, and the trainer copies its arrays into buffers sized by the
+  /// config, so every size is checked here against the config first.
+  public func resumeProblem() -> String? {
+    if let p = config.problem { return "its config has \(p.problem)" }
+    guard let training else { return "it has no training state to resume" }
+    if let p = training.problem(config: config, vocabulary: vocabulary) { return p }
+    let layout = ParameterLayout(config)
+    guard parameters.count == layout.count else {
+      return "it has \(parameters.count) parameters but its config needs \(layout.count)"
+    }
+    for (name, values) in optimizerSlots where values.count != layout.count {
+      return "its optimizer state \(name) has \(values.count) values but its config needs \(layout.count)"
+    }
+    if let s = carriedState {
+      let n = config.numLayers * training.options.batchSize * config.hiddenSize
+      guard s.h.count == n, s.c.count == n else { return "its carried training state has the wrong size" }
+    }
+    return nil
+  }
 }
 
 /// A value as a user would type it: optionals without `Optional(...)`, nil as "none",

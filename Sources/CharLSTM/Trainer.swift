@@ -43,26 +43,15 @@ public final class Trainer {
   {
     var options = requested
     if let old = resume?.training?.options {
+      if let problem = resume?.resumeProblem() {
+        throw CellscopeError.corruptCheckpoint("the checkpoint", reason: problem)
+      }
       options = try TrainingOptions.resumed(from: old, requested: requested, given: given)
     } else if resume != nil {
       throw CellscopeError.invalidOption(
         "the checkpoint has no training state to resume (it was not trained by cellscope)")
     }
     try options.validate()
-    if let resume {
-      // Checkpoint.load checks all of this; a checkpoint built in memory may not
-      // have been, and the copies below are sized by the network, not by it.
-      func fail(_ reason: String) -> CellscopeError { .corruptCheckpoint("the checkpoint", reason: reason) }
-      if let p = resume.config.problem { throw fail("its config has \(p.problem)") }
-      if let p = resume.training?.problem(config: resume.config, vocabulary: resume.vocabulary) { throw fail(p) }
-      guard resume.parameters.count == ParameterLayout(resume.config).count else {
-        throw fail("its parameters do not match its config")
-      }
-      if let s = resume.carriedState {
-        let n = resume.config.numLayers * options.batchSize * resume.config.hiddenSize
-        guard s.h.count == n, s.c.count == n else { throw fail("its carried training state has the wrong size") }
-      }
-    }
     self.options = options
     let kind: Vocabulary.Kind = options.bytes ? .bytes : .unicode
     let textVocabulary = try Vocabulary(text: text, kind: kind)

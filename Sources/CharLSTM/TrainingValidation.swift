@@ -14,7 +14,8 @@ extension TrainingOptions {
   public var problem: (property: String, problem: String)? {
     if let p = modelConfig(1).problem {
       let names = [
-        "hiddenSize": "rnnSize", "numLayers": "numLayers", "embeddingSize": "embeddingSize", "dropout": "dropout",
+        "hiddenSize": "rnnSize", "numLayers": "numLayers", "embeddingSize": "embeddingSize",
+        "dropout": "dropout",
       ]
       return (names[p.property] ?? p.property, p.problem)
     }
@@ -36,11 +37,16 @@ extension TrainingOptions {
     if !(maxEpochs >= 0) { return outside("maxEpochs", maxEpochs, "at least 0") }
     if let t = maxTime, t.isNaN { return outside("maxTime", t, "a number of seconds") }
     if !(trainFrac > 0 && valFrac >= 0 && trainFrac + valFrac <= 1) {
-      return ("trainFrac", "trainFrac \(trainFrac) and valFrac \(valFrac); they must be > 0 and >= 0, together at most 1")
+      return (
+        "trainFrac",
+        "trainFrac \(trainFrac) and valFrac \(valFrac); they must be > 0 and >= 0, together at most 1"
+      )
     }
     if evalEvery < 1 { return outside("evalEvery", evalEvery, "at least 1") }
     if let c = checkpointEvery, c < 1 { return outside("checkpointEvery", c, "at least 1") }
-    if let u = initUniform, !(u.isFinite && u >= 0) { return outside("initUniform", u, "at least 0 and finite") }
+    if let u = initUniform, !(u.isFinite && u >= 0) {
+      return outside("initUniform", u, "at least 0 and finite")
+    }
     if !forgetBias.isFinite { return outside("forgetBias", forgetBias, "finite") }
     if !(0...Self.maxSampleLength).contains(sampleLength) {
       return outside("sampleLength", sampleLength, "between 0 and \(Self.maxSampleLength)")
@@ -51,7 +57,9 @@ extension TrainingOptions {
   /// Checks every option.
   /// - Throws: `invalidTrainingOption` naming the property and what it must be.
   public func validate() throws {
-    if let p = problem { throw CellscopeError.invalidTrainingOption(property: p.property, problem: p.problem) }
+    if let p = problem {
+      throw CellscopeError.invalidTrainingOption(property: p.property, problem: p.problem)
+    }
   }
 }
 
@@ -84,7 +92,9 @@ extension TrainingRecord {
     let figures =
       trainLoss.map(Double.init) + evaluations.flatMap { [$0.epoch, $0.valLoss, $0.learningRate] }
       + rateChanges.map(\.learningRate) + [bestValLoss, testLoss, finalTrainLoss].compactMap { $0 }
-    if figures.contains(where: { !$0.isFinite }) { return "its training history holds NaN or infinite figures" }
+    if figures.contains(where: { !$0.isFinite }) {
+      return "its training history holds NaN or infinite figures"
+    }
     let steps = evaluations.map(\.step) + samples.map(\.step) + rateChanges.map(\.step)
     if let bad = steps.first(where: { $0 < 0 }) { return "its training history holds step \(bad)" }
     return nil

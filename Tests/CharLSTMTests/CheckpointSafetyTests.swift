@@ -28,7 +28,9 @@ struct CheckpointSafetyTests {
   }
 
   /// `bytes` with a metadata entry's JSON edited.
-  static func editing(_ bytes: [UInt8], _ key: String, _ edit: (inout [String: Any]) -> Void) throws -> [UInt8] {
+  static func editing(_ bytes: [UInt8], _ key: String, _ edit: (inout [String: Any]) -> Void) throws
+    -> [UInt8]
+  {
     var st = try SafeTensors.parse(bytes, name: "x")
     var object = try #require(
       try JSONSerialization.jsonObject(with: Data(st.metadata[key]!.utf8)) as? [String: Any])
@@ -148,6 +150,17 @@ struct CheckpointSafetyTests {
       #expect(message.contains("its config has hidden size 0; it must be between 1 and 8192"), "\(message)")
       #expect(!message.contains("--"))
       #expect(!message.contains(".."))
+    }
+  }
+
+  @Test func reasonsEndingInAFullStopDoNotGiveTwo() {
+    let errors: [CellscopeError] = [
+      .corruptCheckpoint("m", reason: "its config is invalid: something must be positive."),
+      .unreadableFile("t", reason: "gone."), .invalidOption("--x must be positive."),
+      .invalidModelConfig(property: "hiddenSize", problem: "hidden size 0; it must be at least 1."),
+    ]
+    for e in errors {
+      #expect(e.description.hasSuffix(".") && !e.description.hasSuffix(".."), "\(e.description)")
     }
   }
 

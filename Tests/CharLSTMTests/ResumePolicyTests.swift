@@ -21,7 +21,8 @@ struct ResumePolicyTests {
       try TrainingOptions.resumed(from: stored, requested: requested, given: ["rnnSize"])
     }
     requested.optimizer = .adam
-    #expect(throws: CellscopeError.resumeConflict(option: "optimizer", stored: "rmsprop", requested: "adam")) {
+    #expect(throws: CellscopeError.resumeConflict(option: "optimizer", stored: "rmsprop", requested: "adam"))
+    {
       try TrainingOptions.resumed(from: stored, requested: requested, given: ["optimizer", "maxSteps"])
     }
     stored.initUniform = nil
