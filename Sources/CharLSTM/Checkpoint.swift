@@ -187,7 +187,7 @@ public struct Checkpoint: Sendable {
       throw fail("tensor \(name) contains NaN or infinite values")
     }
     if let big = t.values.first(where: { abs($0) > maxMagnitude }) {
-      throw fail("tensor \(name) holds \(big), beyond the largest magnitude accepted (\(maxMagnitude))")
+      throw fail("tensor \(name) holds \(big), beyond the largest magnitude accepted (\(Int(maxMagnitude)))")
     }
   }
 }
