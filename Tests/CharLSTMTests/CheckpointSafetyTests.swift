@@ -58,7 +58,8 @@ struct CheckpointSafetyTests {
       ("rnnSize", 3, "rnnSize 3 but its config has hidden size 6"),
       ("numLayers", 1, "numLayers 1 but its config has layers 2"),
       ("embeddingSize", 4, "embeddingSize 4"),
-      ("batchSize", 3, "train.h has shape [2, 2, 6], expected [2, 3, 6]"),  // train.h is (2, 2, 6), not (2, 3, 6)
+      // The carried state (L, B, H) was saved with B = 2.
+      ("batchSize", 3, "train.h has shape [2, 2, 6], expected [2, 3, 6]"),
       ("bytes", true, "bytes true"),
       ("seqLength", 0, "seqLength 0"),
       ("batchSize", Int.max, "batchSize"),
