@@ -69,3 +69,15 @@ let package = Package(
   ],
   swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer target for the checkpoint reader, only when CELLSCOPE_FUZZ is set
+// (scripts/fuzz.sh sets it), so that normal builds and CI never see it.
+if Context.environment["CELLSCOPE_FUZZ"] != nil {
+  // SwiftPM defines an executable's main as FuzzCheckpoint_main; the C driver
+  // provides it and starts libFuzzer (LLVMFuzzerRunDriver).
+  package.targets += [
+    .target(name: "FuzzDriver", path: "Sources/FuzzCheckpoint/Driver"),
+    .executableTarget(
+      name: "FuzzCheckpoint", dependencies: ["CharLSTM", "FuzzDriver"], path: "Sources/FuzzCheckpoint/Target"),
+  ]
+}

@@ -31,13 +31,17 @@ public struct Checkpoint: Sendable {
   /// A network holding these weights, in the scalar type asked for.
   public func network<S: LSTMScalar>(_: S.Type = Float.self) -> LSTMNetwork<S> {
     let net = LSTMNetwork<S>(config: config)
+    // The buffer is sized by the config; never write past it whatever `parameters` holds.
+    precondition(parameters.count == net.params.count, "parameters do not match the config's layout")
     for j in 0..<parameters.count { net.params[j] = S(parameters[j]) }
     return net
   }
 
   // MARK: Writing
 
-  public func serialized() -> [UInt8] {
+  /// The file's bytes (deterministic: the same checkpoint gives the same bytes).
+  /// - Throws: `nonFinite` when the training record holds NaN or infinite figures.
+  public func serialized() throws -> [UInt8] {
     var st = SafeTensors()
     let layout = ParameterLayout(config)
     for e in layout.entries {
@@ -53,23 +57,41 @@ public struct Checkpoint: Sendable {
       st.tensors["train.c"] = .init(shape: shape, values: s.c)
     }
     st.metadata["format"] = Checkpoint.format
-    st.metadata["config"] = encodeJSON(config)
-    st.metadata["vocabulary"] = encodeJSON(VocabularyJSON(kind: vocabulary.kind, symbols: vocabulary.symbols))
-    if let training { st.metadata["training"] = encodeJSON(training) }
+    st.metadata["config"] = try encodeJSON(config, describing: "the model")
+    st.metadata["vocabulary"] = try encodeJSON(
+      VocabularyJSON(kind: vocabulary.kind, symbols: vocabulary.symbols), describing: "the model")
+    if let training { st.metadata["training"] = try encodeJSON(training, describing: "the training record") }
     return st.serialized()
   }
 
   /// Saves atomically (temporary file, fsync, rename).
-  public func save(to path: String) throws { try writeAtomically(serialized(), to: path) }
+  public func save(to path: String) throws { try writeAtomically(try serialized(), to: path) }
 
   // MARK: Reading
 
-  /// Loads and validates a checkpoint; every problem becomes one `corruptCheckpoint` sentence.
+  /// Largest magnitude accepted in weights, optimizer state and carried state.
+  /// Trained weights stay far below it; above it a forward pass can overflow
+  /// Float (W·x sums up to 8192 terms) into infinities and NaN.
+  public static let maxMagnitude: Float = 1e6
+
+  /// Loads and validates a checkpoint; `-` reads standard input. Every problem
+  /// becomes one `corruptCheckpoint` sentence.
   public static func load(path: String) throws -> Checkpoint {
     let st = try SafeTensors.read(path: path)
-    return try Checkpoint(st, name: path)
+    return try Checkpoint(st, name: path == "-" ? "standard input" : path)
   }
 
+  /// Parses and validates a checkpoint held in memory; `name` is used in errors.
+  public init(bytes: [UInt8], name: String) throws {
+    try self.init(SafeTensors.parse(bytes, name: name), name: name)
+  }
+
+  /// Validates every field against every other before sizing anything from them:
+  /// config ranges, vocabulary against config, training options against config
+  /// and vocabulary, tensor shapes against the config, values finite and below
+  /// `maxMagnitude`, optimizer and carried state complete and of the right shapes.
+  /// Nothing large is allocated from a claimed size: every buffer made here is
+  /// only made once the tensors that fill it (read from the file) are in hand.
   public init(_ st: SafeTensors, name: String) throws {
     func fail(_ reason: String) -> CellscopeError { .corruptCheckpoint(name, reason: reason) }
     guard let format = st.metadata["format"], format.hasPrefix("cellscope-") else {
@@ -83,10 +105,13 @@ public struct Checkpoint: Sendable {
     guard let configText = st.metadata["config"], let config = decodeJSON(ModelConfig.self, configText) else {
       throw fail("its config metadata is missing or malformed")
     }
-    do { try config.validate() } catch { throw fail("its config is invalid: \(error)") }
+    if let p = config.problem { throw fail("its config has \(p.problem)") }
     guard let vocabText = st.metadata["vocabulary"], let vj = decodeJSON(VocabularyJSON.self, vocabText)
     else {
       throw fail("its vocabulary metadata is missing or malformed")
+    }
+    guard vj.symbols.count == config.vocabSize else {
+      throw fail("its vocabulary has \(vj.symbols.count) characters but its config says \(config.vocabSize)")
     }
     let vocabulary: Vocabulary
     do { vocabulary = try Vocabulary(kind: vj.kind, symbols: vj.symbols) } catch { throw fail("\(error)") }
@@ -98,52 +123,71 @@ public struct Checkpoint: Sendable {
       guard let record = decodeJSON(TrainingRecord.self, t) else {
         throw fail("its training metadata is malformed")
       }
+      if let problem = record.problem(config: config, vocabulary: vocabulary) { throw fail(problem) }
       training = record
     }
     let layout = ParameterLayout(config)
-    var params = [Float](repeating: 0, count: layout.count)
     var known = Set<String>()
+    // Shapes and values first: only then is the parameter buffer sized.
     for e in layout.entries {
       guard let t = st.tensors[e.name] else { throw fail("tensor \(e.name) is missing") }
-      guard t.shape == e.shape else {
-        throw fail("tensor \(e.name) has shape \(t.shape), expected \(e.shape)")
-      }
-      guard t.values.allSatisfy({ $0.isFinite }) else {
-        throw fail("tensor \(e.name) contains NaN or infinite values")
-      }
-      params.replaceSubrange(e.offset..<(e.offset + e.count), with: t.values)
+      try Self.check(t, named: e.name, shape: e.shape, fail)
       known.insert(e.name)
+    }
+    var params = [Float](repeating: 0, count: layout.count)
+    for e in layout.entries {
+      params.replaceSubrange(e.offset..<(e.offset + e.count), with: st.tensors[e.name]!.values)
     }
     self.init(config: config, vocabulary: vocabulary, parameters: params, training: training)
     if let kind = training?.options.optimizer {
       for slot in Optimizer.slotNames(kind) {
+        let names = layout.entries.map { "optimizer.\($0.name).\(slot)" }
+        let present = names.filter { st.tensors[$0] != nil }
+        if present.isEmpty { continue }
+        if let missing = names.first(where: { st.tensors[$0] == nil }) {
+          throw fail("its optimizer state is incomplete (tensor \(missing) is missing)")
+        }
+        for (e, name) in zip(layout.entries, names) {
+          try Self.check(st.tensors[name]!, named: name, shape: e.shape, fail)
+        }
         var values = [Float](repeating: 0, count: layout.count)
-        var complete = true
-        for e in layout.entries {
-          let name = "optimizer.\(e.name).\(slot)"
-          guard let t = st.tensors[name] else {
-            complete = false
-            continue
-          }
-          guard t.shape == e.shape else {
-            throw fail("tensor \(name) has shape \(t.shape), expected \(e.shape)")
-          }
-          values.replaceSubrange(e.offset..<(e.offset + e.count), with: t.values)
+        for (e, name) in zip(layout.entries, names) {
+          values.replaceSubrange(e.offset..<(e.offset + e.count), with: st.tensors[name]!.values)
           known.insert(name)
         }
-        if complete { optimizerSlots[slot] = values }
+        optimizerSlots[slot] = values
       }
     }
-    if let h = st.tensors["train.h"], let c = st.tensors["train.c"], let B = training?.options.batchSize {
-      let shape = [config.numLayers, B, config.hiddenSize]
-      guard h.shape == shape, c.shape == shape else {
-        throw fail("its carried training state has the wrong shape")
+    let h = st.tensors["train.h"], c = st.tensors["train.c"]
+    if h != nil || c != nil {
+      guard let h, let c, let B = training?.options.batchSize else {
+        throw fail(
+          "its carried training state is incomplete (train.h and train.c go together with training metadata)")
       }
+      let shape = [config.numLayers, B, config.hiddenSize]
+      try Self.check(h, named: "train.h", shape: shape, fail)
+      try Self.check(c, named: "train.c", shape: shape, fail)
       carriedState = (h.values, c.values)
       known.formUnion(["train.h", "train.c"])
     }
     if let extra = st.tensors.keys.sorted().first(where: { !known.contains($0) }) {
       throw fail("it holds an unexpected tensor \(extra)")
+    }
+  }
+
+  /// Shape as expected; values finite and within `maxMagnitude`.
+  private static func check(
+    _ t: SafeTensors.Tensor, named name: String, shape: [Int], _ fail: (String) -> CellscopeError
+  ) throws {
+    guard t.shape == shape else { throw fail("tensor \(name) has shape \(t.shape), expected \(shape)") }
+    guard t.values.count == shape.reduce(1, *) else {
+      throw fail("tensor \(name) has the wrong number of values")
+    }
+    guard t.values.allSatisfy({ $0.isFinite }) else {
+      throw fail("tensor \(name) contains NaN or infinite values")
+    }
+    if let big = t.values.first(where: { abs($0) > maxMagnitude }) {
+      throw fail("tensor \(name) holds \(big), beyond the largest magnitude accepted (\(Int(maxMagnitude)))")
     }
   }
 }
@@ -154,10 +198,20 @@ struct VocabularyJSON: Codable {
 }
 
 /// JSON with sorted keys, so the same value always gives the same bytes.
-public func encodeJSON<T: Encodable>(_ value: T) -> String {
+/// - Throws: `nonFinite` naming `name` when a figure is NaN or infinite (JSON has
+///   no such numbers); never traps.
+public func encodeJSON<T: Encodable>(_ value: T, describing name: String = "the data") throws -> String {
   let encoder = JSONEncoder()
   encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-  return String(decoding: try! encoder.encode(value), as: UTF8.self)
+  do {
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+  } catch let EncodingError.invalidValue(_, context) {
+    let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(
+      separator: ".")
+    throw CellscopeError.nonFinite(name, what: path.isEmpty ? "a figure" : "at \(path)")
+  } catch {
+    throw CellscopeError.nonFinite(name, what: "\(error)")
+  }
 }
 
 public func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) -> T? {

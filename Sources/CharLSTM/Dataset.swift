@@ -22,13 +22,20 @@ public struct Dataset: Sendable {
     guard trainFrac > 0, valFrac >= 0, trainFrac + valFrac <= 1 else {
       throw CellscopeError.invalidOption("--train-frac must be > 0, --val-frac >= 0, and together at most 1.")
     }
-    let n = (indices.count - 1) / (B * T) * (B * T)
-    let nb = n / (B * T)
+    // Overflow-checked: B and T come from the command line or a checkpoint, and
+    // B·T beyond the text is simply "too short", never a trap.
+    let (bt, overflow) = B.multipliedReportingOverflow(by: T)
+    let (twice, overflow2) = bt.multipliedReportingOverflow(by: valFrac > 0 ? 2 : 1)
+    let needed = overflow || overflow2 || twice == .max ? Int.max : twice + 1
+    guard !overflow, bt < indices.count else {
+      throw CellscopeError.textTooShort("the training text", needed: needed, got: indices.count)
+    }
+    let n = (indices.count - 1) / bt * bt
+    let nb = n / bt
     // At least one validation batch whenever validation is asked for, so that
     // short texts still train (char-rnn would refuse them).
     let nval = valFrac > 0 ? max(1, Int(Double(nb) * valFrac)) : 0
     let ntrain = min(Int(Double(nb) * trainFrac), nb - nval)
-    let needed = B * T * (valFrac > 0 ? 2 : 1) + 1
     guard ntrain >= 1 else {
       throw CellscopeError.textTooShort("the training text", needed: needed, got: indices.count)
     }
@@ -71,25 +78,18 @@ public struct Dataset: Sendable {
 }
 
 /// Reads a text file for training or analysis, refusing what is not text.
+/// `-` reads standard input; pipes and process substitution read to their end.
 ///
 /// - Throws: `unreadableFile`, `emptyText`, `binaryText` (NUL bytes), or
 ///   `invalidUTF8` (unless `bytes` is set, when any bytes are accepted).
 public func readText(path: String, bytes: Bool = false) throws -> String {
-  let data: Data
-  do {
-    data = try Data(contentsOf: URL(fileURLWithPath: path))
-  } catch {
-    var isDir: ObjCBool = false
-    let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
-    let reason =
-      !exists ? "no such file" : (isDir.boolValue ? "it is a folder" : "permission denied or unreadable")
-    throw CellscopeError.unreadableFile(path, reason: reason)
-  }
-  guard !data.isEmpty else { throw CellscopeError.emptyText(path) }
+  let data = Data(try readFileBytes(path: path))
+  let shown = path == "-" ? "standard input" : path
+  guard !data.isEmpty else { throw CellscopeError.emptyText(shown) }
   if bytes { return String(decoding: data, as: UTF8.self) }
-  if data.contains(0) { throw CellscopeError.binaryText(path) }
+  if data.contains(0) { throw CellscopeError.binaryText(shown) }
   guard let text = String(validatingUTF8Data: data) else {
-    throw CellscopeError.invalidUTF8(path, byteOffset: firstInvalidUTF8Offset(data))
+    throw CellscopeError.invalidUTF8(shown, byteOffset: firstInvalidUTF8Offset(data))
   }
   return text
 }

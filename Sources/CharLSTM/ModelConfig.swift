@@ -31,22 +31,39 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     k > 0 ? hiddenSize : (embeddingSize > 0 ? embeddingSize : vocabSize)
   }
 
-  /// Checks the sizes are usable; throws a sentence naming the bad one.
+  /// Largest vocabulary: every Unicode scalar value (bytes models have 256).
+  public static let maxVocabSize = 0x11_0000
+  /// Largest hidden and embedding sizes, and the most layers.
+  public static let maxHiddenSize = 8192, maxEmbeddingSize = 8192, maxLayers = 16
+
+  /// What is wrong with these sizes, as (property name, "hidden size 0; it must
+  /// be between 1 and 8192"), or nil when they are usable. Words, not flags: the
+  /// config may come from a checkpoint as well as from the command line.
+  public var problem: (property: String, problem: String)? {
+    if !(1...Self.maxVocabSize).contains(vocabSize) {
+      return ("vocabSize", "vocabulary size \(vocabSize); it must be between 1 and \(Self.maxVocabSize)")
+    }
+    if !(1...Self.maxHiddenSize).contains(hiddenSize) {
+      return ("hiddenSize", "hidden size \(hiddenSize); it must be between 1 and \(Self.maxHiddenSize)")
+    }
+    if !(1...Self.maxLayers).contains(numLayers) {
+      return ("numLayers", "\(numLayers) layers; it must have between 1 and \(Self.maxLayers)")
+    }
+    if !(0...Self.maxEmbeddingSize).contains(embeddingSize) {
+      return (
+        "embeddingSize", "embedding size \(embeddingSize); it must be between 0 and \(Self.maxEmbeddingSize)"
+      )
+    }
+    if !(dropout >= 0 && dropout < 1) {
+      return ("dropout", "dropout \(dropout); it must be at least 0 and below 1")
+    }
+    return nil
+  }
+
+  /// Checks the sizes are usable.
+  /// - Throws: `invalidModelConfig` naming the property and the allowed range.
   public func validate() throws {
-    guard vocabSize >= 1 else { throw CellscopeError.invalidOption("the vocabulary must not be empty.") }
-    guard (1...8192).contains(hiddenSize) else {
-      throw CellscopeError.invalidOption("--rnn-size must be between 1 and 8192 (got \(hiddenSize)).")
-    }
-    guard (1...16).contains(numLayers) else {
-      throw CellscopeError.invalidOption("--num-layers must be between 1 and 16 (got \(numLayers)).")
-    }
-    guard (0...8192).contains(embeddingSize) else {
-      throw CellscopeError.invalidOption(
-        "--embedding-size must be between 0 and 8192 (got \(embeddingSize)).")
-    }
-    guard dropout >= 0, dropout < 1 else {
-      throw CellscopeError.invalidOption("--dropout must be in [0, 1) (got \(dropout)).")
-    }
+    if let p = problem { throw CellscopeError.invalidModelConfig(property: p.property, problem: p.problem) }
   }
 }
 

@@ -63,12 +63,10 @@ public struct SafeTensors: Sendable {
 
   // MARK: Reading
 
+  /// Reads and parses a file; `-` reads standard input. Pipes and process
+  /// substitution (`/dev/fd/63`) work: the stream is read to its end.
   public static func read(path: String) throws -> SafeTensors {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw CellscopeError.unreadableFile(
-        path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
-    }
-    return try parse([UInt8](data), name: path)
+    try parse(readFileBytes(path: path), name: path)
   }
 
   public static func parse(_ bytes: [UInt8], name: String) throws -> SafeTensors {
@@ -81,6 +79,8 @@ public struct SafeTensors: Sendable {
         "its header length (\(n) bytes) runs past the end of the file (truncated, or not a safetensors file)")
     }
     let headerEnd = 8 + Int(n)
+    // Every tensor is then decoded, so the values allocated stay within twice the
+    // file's size (F16/BF16 widen to F32); nothing is sized from a claimed shape.
     guard let object = try? JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd])),
       let header = object as? [String: Any]
     else { throw fail("its header is not a JSON object") }
@@ -220,4 +220,44 @@ public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
     unlink(tmp)
     throw CellscopeError.unwritableOutput(path, reason: reason)
   }
+}
+
+/// The whole content of a file, or of standard input for `-`.
+///
+/// Reads the stream to its end instead of trusting the file's size, so pipes,
+/// FIFOs and process substitution (`/dev/fd/N`) read like files.
+/// - Throws: `unreadableFile` with the reason in words (no such file, a folder,
+///   permission denied).
+public func readFileBytes(path: String) throws -> [UInt8] {
+  let fd = path == "-" ? dup(STDIN_FILENO) : open(path, O_RDONLY)
+  let shown = path == "-" ? "standard input" : path
+  guard fd >= 0 else {
+    let reason: String
+    switch errno {
+    case ENOENT, ENOTDIR: reason = "no such file"
+    case EACCES, EPERM: reason = "permission denied"
+    default: reason = String(cString: strerror(errno))
+    }
+    throw CellscopeError.unreadableFile(shown, reason: reason)
+  }
+  defer { close(fd) }
+  var info = stat()
+  if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+    throw CellscopeError.unreadableFile(shown, reason: "it is a folder, not a file")
+  }
+  var out: [UInt8] = []
+  // The size is only a hint (0 for pipes); reading goes on to the end either way.
+  if (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0 { out.reserveCapacity(Int(info.st_size)) }
+  var chunk = [UInt8](repeating: 0, count: 1 << 16)
+  while true {
+    let got = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+    if got < 0 {
+      if errno == EINTR { continue }
+      let reason = errno == EISDIR ? "it is a folder, not a file" : String(cString: strerror(errno))
+      throw CellscopeError.unreadableFile(shown, reason: reason)
+    }
+    if got == 0 { break }
+    out.append(contentsOf: chunk[0..<got])
+  }
+  return out
 }

@@ -25,33 +25,33 @@ public final class Trainer {
   var rng: SeededGenerator  // dropout masks
 
   /// - Parameters:
-  ///   - resume: a checkpoint to continue from; its options and weights win over
-  ///     `options`, except the stopping and reporting options
-  ///     (max steps/epochs/time, eval and checkpoint intervals), which are taken
-  ///     from `options`.
+  ///   - resume: a checkpoint to continue from. Its options win for everything in
+  ///     `TrainingOptions.fixedOnResume` (shape, data split, optimisation); the
+  ///     stopping and bookkeeping options (`chosenOnResume`) come from `options`.
+  ///   - given: the property names of `options` the user gave explicitly; a given
+  ///     value in `fixedOnResume` that differs from the checkpoint's is refused.
+  ///     Empty (the default) keeps the checkpoint's values without a word.
   /// - Throws: `vocabularyMismatch` when resuming on a text with other characters,
-  ///   `textTooShort`, `invalidOption`.
-  public init(text: String, textName: String, options requested: TrainingOptions, resume: Checkpoint? = nil)
+  ///   `resumeConflict`, `textTooShort`, `invalidTrainingOption`,
+  ///   `invalidModelConfig`, `corruptCheckpoint` for an in-memory checkpoint whose
+  ///   parts disagree.
+  public init(
+    text: String, textName: String, options requested: TrainingOptions, resume: Checkpoint? = nil,
+    given: Set<String> = []
+  )
     throws
   {
     var options = requested
     if let old = resume?.training?.options {
-      options = old
-      options.maxSteps = requested.maxSteps
-      options.maxEpochs = requested.maxEpochs
-      options.maxTime = requested.maxTime
-      options.evalEvery = requested.evalEvery
-      options.checkpointEvery = requested.checkpointEvery
+      if let problem = resume?.resumeProblem() {
+        throw CellscopeError.corruptCheckpoint("the checkpoint", reason: problem)
+      }
+      options = try TrainingOptions.resumed(from: old, requested: requested, given: given)
     } else if resume != nil {
       throw CellscopeError.invalidOption(
-        "the checkpoint has no training state to resume (it was not trained by cellscope).")
+        "the checkpoint has no training state to resume (it was not trained by cellscope)")
     }
-    guard options.evalEvery >= 1 else {
-      throw CellscopeError.invalidOption("--eval-every must be at least 1.")
-    }
-    guard options.learningRate > 0 else {
-      throw CellscopeError.invalidOption("--learning-rate must be positive.")
-    }
+    try options.validate()
     self.options = options
     let kind: Vocabulary.Kind = options.bytes ? .bytes : .unicode
     let textVocabulary = try Vocabulary(text: text, kind: kind)
@@ -74,6 +74,10 @@ public final class Trainer {
     }
     let config = options.modelConfig(vocabulary.count)
     try config.validate()
+    if let resume, resume.config != config {
+      throw CellscopeError.corruptCheckpoint(
+        "the checkpoint", reason: "its config does not match its training options")
+    }
     let indices = try vocabulary.encode(text)
     dataset = try Dataset(
       indices: indices, batch: options.batchSize, steps: options.seqLength, trainFrac: options.trainFrac,
@@ -84,9 +88,16 @@ public final class Trainer {
     state = LSTMState(for: network, batch: options.batchSize)
     let hash = SHA256.hex(text.utf8)
     if let resume, let old = resume.training {
+      // Sizes were checked above; the preconditions bound the raw copies anyway.
+      precondition(resume.parameters.count == network.params.count)
       for j in 0..<resume.parameters.count { network.params[j] = resume.parameters[j] }
+      guard Optimizer.slotNames(options.optimizer).allSatisfy({ resume.optimizerSlots[$0] != nil }) else {
+        throw CellscopeError.corruptCheckpoint(
+          "the checkpoint", reason: "it has no \(options.optimizer.rawValue) optimizer state to resume from")
+      }
       try optimizer.restore(slots: resume.optimizerSlots, step: old.step)
       if let carried = resume.carriedState {
+        precondition(carried.h.count == state.h.count && carried.c.count == state.c.count)
         for j in 0..<carried.h.count {
           state.h[j] = carried.h[j]
           state.c[j] = carried.c[j]
@@ -112,7 +123,9 @@ public final class Trainer {
   /// The step count this run stops at (before a time limit or interruption).
   public var totalSteps: Int {
     let perEpoch = dataset.trainBatches.count
-    let byEpochs = Int((options.maxEpochs * Double(perEpoch)).rounded(.up))
+    // Saturating: maxEpochs may be huge (or infinite) and Int(_:) would trap.
+    let epochSteps = (options.maxEpochs * Double(perEpoch)).rounded(.up)
+    let byEpochs = epochSteps < Double(Int.max) ? Int(epochSteps) : Int.max
     return Swift.min(options.maxSteps ?? Int.max, byEpochs)
   }
 

@@ -8,6 +8,8 @@ public struct Analyzer {
   public let checkpoint: Checkpoint
   public var options: RecorderOptions
   public var features: [TextFeature]
+  /// How errors name the model (e.g. its file name).
+  public var modelName = "the model"
 
   public init(
     checkpoint: Checkpoint, options: RecorderOptions = RecorderOptions(),
@@ -25,7 +27,8 @@ public struct Analyzer {
   ///     samples (nil: every cell).
   ///   - progress: called with (characters done, total) now and then, per pass.
   /// - Throws: `characterNotInVocabulary` for a character the model does not know,
-  ///   `textTooShort` for fewer than 2 characters.
+  ///   `textTooShort` for fewer than 2 characters, `nonFinite` (naming
+  ///   `modelName`) when the model's activations or predictions are NaN or infinite.
   public func analyze(
     text: String, textName: String, displayCells: Int? = nil, progress: ((String, Int, Int) -> Void)? = nil
   ) throws -> Analysis {
@@ -38,7 +41,7 @@ public struct Analyzer {
     let scalars = symbols.map { Unicode.Scalar($0) ?? "\u{FFFD}" }
     let network: LSTMNetwork<Float> = checkpoint.network()
     let config = checkpoint.config, H = config.hiddenSize, L = config.numLayers, V = config.vocabSize
-    let streams = options.mode == .exact ? 1 : max(1, options.streams)
+    let streams = options.effectiveStreams(textLength: tokens.count)
     let recorder = Recorder(network: network, options: options)
     let U = recorder.units, F = features.count
     let stats = CellStatistics(
@@ -56,10 +59,18 @@ public struct Analyzer {
       features: .init(repeating: .init(repeating: 0, count: excerptCount), count: F))
     var scanners = features.map { $0.makeScanner() }
     var done = 0
+    // The statistics bin every value (an integer conversion that traps on NaN), so
+    // a non-finite position stops the work there; the error follows the pass.
+    var nonFinite: String?
     recorder.run(
       tokens: tokens,
       segmentStarted: { range in stats.startSegment(range, text: scalars, scanners: &scanners) },
       observe: { o in
+        if nonFinite != nil { return }
+        if let what = Self.nonFiniteValue(o, units: U, vocabulary: V) {
+          nonFinite = "\(what) at character \(o.position)"
+          return
+        }
         stats.observe(o, symbol: Int(tokens[o.position]))
         let p = o.position
         if p < excerptCount {
@@ -76,6 +87,7 @@ public struct Analyzer {
         done += 1
         if done % 8192 == 0 { progress?("recording", done, n) }
       })
+    if let nonFinite { throw CellscopeError.nonFinite(modelName, what: nonFinite) }
     stats.flush()
 
     // Scores, roles, ranking.
@@ -166,6 +178,17 @@ public struct Analyzer {
       histogramBins: CellStatistics.displayBins, interpretableThreshold: CellScoring.gainThreshold,
       interpretableFraction: Double(cells.filter(\.interpretable).count) / Double(max(U, 1)), model: model,
       features: summaries, cellOrder: cellOrder, cells: cells, gates: gates, excerpt: excerpt)
+  }
+
+  /// What is NaN or infinite at this position, or nil: the cells (a NaN
+  /// activation) or the prediction (logits overflowing to infinity).
+  static func nonFiniteValue(_ o: Observation, units U: Int, vocabulary V: Int) -> String? {
+    var sum: Float = 0
+    for u in 0..<U { sum += o.values[u] * 0 }  // NaN or ±infinity make the product NaN
+    if !sum.isFinite { return "a cell's activation" }
+    var total: Float = 0
+    for v in 0..<V { total += o.probs[v] }
+    return total.isFinite ? nil : "the next-character probabilities"
   }
 
   // MARK: Units

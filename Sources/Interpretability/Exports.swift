@@ -39,7 +39,10 @@ func csvField(_ s: String) -> String {
 ///
 /// Figures are rounded to 4 decimals (the analysis is not more precise than
 /// that), which keeps the file a fraction of its size.
-public func analysisJSON(_ a: Analysis) -> String {
+///
+/// - Throws: `nonFinite` when a figure is NaN or infinite (JSON cannot hold it);
+///   `Analyzer` refuses such models first, so this only guards hand-made values.
+public func analysisJSON(_ a: Analysis) throws -> String {
   func r(_ x: Double) -> Double { NumberFormat.rounded(x, 4) }
   func r(_ s: FeatureScore) -> FeatureScore {
     FeatureScore(feature: s.feature, score: r(s.score), signed: r(s.signed), gain: r(s.gain))
@@ -77,7 +80,7 @@ public func analysisJSON(_ a: Analysis) -> String {
     (f.mean, f.std, f.characterBaseline) = (r(f.mean), r(f.std), r(f.characterBaseline))
     return f
   }
-  return encodeJSON(copy) + "\n"
+  return try encodeJSON(copy, describing: "the analysis") + "\n"
 }
 
 /// The ranked cells as aligned text lines for the terminal.

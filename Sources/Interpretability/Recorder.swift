@@ -27,6 +27,20 @@ public struct RecorderOptions: Sendable {
   /// Threads for the per-cell statistics (1 or 2; the result is the same bits).
   public var statisticsThreads = 2
   public init() {}
+
+  /// Fewest characters a fast-mode stream records per segment: below it the
+  /// streams' buffers (and warm-up reading) cost more than they save.
+  public static let minCharactersPerStream = 64
+
+  /// The streams actually run on a text of `length` characters: 1 in exact mode;
+  /// in fast mode `streams`, but no more than one per `minCharactersPerStream`
+  /// characters of a segment, so a huge `streams` cannot allocate buffers
+  /// (which grow with it) far beyond what the text needs.
+  public func effectiveStreams(textLength length: Int) -> Int {
+    guard mode == .fast else { return 1 }
+    let perSegment = Swift.min(Swift.max(length, 0), Swift.max(segment, 1))
+    return Swift.max(1, Swift.min(streams, perSegment / Self.minCharactersPerStream))
+  }
 }
 
 /// One recorded position, handed to observers in text order within each stream.
@@ -80,7 +94,7 @@ public struct Recorder {
   ) {
     let n = tokens.count, H = network.config.hiddenSize, L = network.config.numLayers
     let V = network.config.vocabSize, G = 4 * H, U = units
-    let S = options.mode == .exact ? 1 : max(1, options.streams)
+    let S = options.effectiveStreams(textLength: n)
     let T = max(1, options.steps)
     // Two halves of the streams on two cores, as in training (see ShardedStep).
     let ws = ShardedStep(network: network, batch: S, steps: T, training: false)

@@ -27,7 +27,7 @@ struct CheckpointTests {
     #expect(loaded.vocabulary == original.vocabulary)
     #expect(loaded.parameters == original.parameters)
     // Saving what was loaded gives the same bytes.
-    #expect(loaded.serialized() == original.serialized())
+    #expect(try loaded.serialized() == original.serialized())
   }
 
   @Test func headerFollowsTheSafetensorsLayout() throws {

@@ -188,6 +188,6 @@ struct AblationInAnalysisTests {
     let column = try #require(csv[0].firstIndex(of: "ablation_delta"))
     let row = try #require(csv.first { $0.count > 3 && $0[1] == "0" && $0[2] == "c" && $0[3] == "0" })
     #expect(abs(Double(row[column])! - direct.cells[0].deltaNats) < 1e-4)
-    #expect(analysisJSON(analysis).contains("\"ablationDelta\""))
+    #expect(try analysisJSON(analysis).contains("\"ablationDelta\""))
   }
 }

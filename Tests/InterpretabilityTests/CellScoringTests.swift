@@ -223,7 +223,7 @@ struct CellScoringTests {
 
   @Test func analysisJSONParsesBackWithTheCells() throws {
     let a = Self.analysis
-    let json = analysisJSON(a)
+    let json = try analysisJSON(a)
     let object = try JSONSerialization.jsonObject(with: Data(json.utf8))
     let root = try #require(object as? [String: Any])
     let cells = try #require(root["cells"] as? [[String: Any]])
@@ -248,6 +248,6 @@ struct CellScoringTests {
     #expect(back.cells.map(\.id) == a.cells.map(\.id))
     #expect(back.cells.map(\.role) == a.cells.map(\.role))
     // Same input, same bytes.
-    #expect(analysisJSON(a) == json)
+    #expect(try analysisJSON(a) == json)
   }
 }

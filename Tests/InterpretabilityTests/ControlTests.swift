@@ -56,6 +56,6 @@ struct ControlTests {
       guard let best = cell.best, let c = control.feature(best.feature) else { continue }
       #expect(cell.role.contains("untrained") == (c.score >= best.score - Analysis.controlMargin))
     }
-    #expect(analysisJSON(analysis).contains("\"control\""))
+    #expect(try analysisJSON(analysis).contains("\"control\""))
   }
 }

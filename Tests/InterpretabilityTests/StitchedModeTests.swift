@@ -106,7 +106,7 @@ struct StitchedModeTests {
     let quote = { (a: Analysis) in a.cells.first { $0.id == toggle }!.scores[f].score }
     #expect(quote(stitched) > 0.98)
     #expect(quote(fast) < quote(stitched) - 0.1, "fast \(quote(fast)) should suffer from the wrong phase")
-    let json = analysisJSON(stitched)
+    let json = try analysisJSON(stitched)
     #expect(json.contains("\"stitching\""))
     #expect(json.contains("\"maxBoundaryDifference\""))
   }

@@ -1,0 +1,3 @@
+// Entry point of the FuzzCheckpoint executable. SwiftPM links executables with
+// main defined as <target>_main; this one hands control to libFuzzer's driver.
+int FuzzCheckpoint_main(int argc, char **argv);
