@@ -22,7 +22,9 @@ import Testing
     let held = Array(encoded[split...])
     let orders = (ProcessInfo.processInfo.environment["CELLSCOPE_MEASURE_ORDERS"] ?? "5,10,20")
       .split(separator: ",").compactMap { Int($0) }
-    print("characters \(encoded.count), vocabulary \(symbols.count), training \(training.count), held \(held.count)")
+    print(
+      "characters \(encoded.count), vocabulary \(symbols.count), training \(training.count), held \(held.count)"
+    )
     for order in orders {
       let clock = ContinuousClock()
       var model: KneserNeyModel?
