@@ -7,13 +7,17 @@ import Foundation
 /// k = 1…m using the last k−1 symbols h_k as context:
 ///
 ///     P_0(w) = 1 / V
-///     P_k(w) = max(a_k(w) − D, 0) / Σ_v a_k(v) + D · |{v : a_k(v) > 0}| / Σ_v a_k(v) · P_{k−1}(w)
-///     (P_k = P_{k−1} when Σ_v a_k(v) = 0, i.e. the context never occurs)
+///     P_k(w) = max(a_k(w) − D_k(a_k(w)), 0) / S + (Σ_v D_k(a_k(v))) / S · P_{k−1}(w)
+///     with S = Σ_v a_k(v); P_k = P_{k−1} when S = 0 (the context never occurs)
 ///
 /// where a_k(w) is the raw count c(h_k w) at the top level k = m and the continuation count
-/// N1+(• h_k w) (distinct symbols seen before h_k w) at the levels below. D is one fixed
-/// discount for every level (default 0.75; plain interpolated KN, not modified KN). Every
-/// symbol thus gets probability > 0 and each distribution sums to 1.
+/// N1+(• h_k w) (distinct symbols seen before h_k w) at the levels below, and D_k(0) = 0.
+/// Discounting (`Discounting`): `.modified` (the default, modified KN) uses D_k(1), D_k(2),
+/// D_k(3+) estimated per level and per kind of count from count-of-counts n_1…n_4 of the
+/// k-grams: Y = n1 / (n1 + 2 n2), D(j) = j − (j + 1) Y n_{j+1} / n_j; a level whose estimate
+/// is degenerate (some n_j = 0 or a D(j) outside (0, j]) falls back to 0.75 for all three.
+/// `.fixed(D)` uses one D for every count and level. Every symbol thus gets probability > 0
+/// and each distribution sums to 1.
 ///
 /// At the start of a text, where fewer than m−1 symbols of history exist, the prediction is
 /// the model of order (history length + 1): position 0 is predicted by the raw unigram.
@@ -28,7 +32,11 @@ public struct KneserNeyModel: Sendable {
 
   public let order: Int
   public let vocabularySize: Int
-  public let discount: Double
+  public let discounting: Discounting
+  /// rawDiscounts[k − 1]: D(1), D(2), D(3+) for raw counts at level k.
+  public let rawDiscounts: [[Double]]
+  /// The same for continuation counts.
+  public let continuationDiscounts: [[Double]]
   private let index: SuffixIndex
   private let table: NGramTable
   /// Stats of the empty context (the unigram level).
@@ -39,23 +47,32 @@ public struct KneserNeyModel: Sendable {
   /// - Parameters:
   ///   - training: symbols, each in `0..<vocabularySize`; at least one.
   ///   - order: 1…20.
-  ///   - discount: the absolute discount D, in (0, 1].
+  ///   - discounting: modified KN (default) or one fixed discount in (0, 1].
   /// - Throws: `NGramError` for an empty text, a bad order, discount or symbol.
-  public init(training: [Int32], vocabularySize: Int, order: Int, discount: Double = 0.75) throws(NGramError)
+  public init(training: [Int32], vocabularySize: Int, order: Int, discounting: Discounting = .modified)
+    throws(NGramError)
   {
     guard !training.isEmpty else { throw .emptyTraining }
     guard (1...Self.maximumOrder).contains(order) else { throw .orderOutOfRange(order) }
-    guard discount > 0 && discount <= 1 else { throw .discountOutOfRange(discount) }
+    if case .fixed(let d) = discounting, !(d > 0 && d <= 1) { throw .discountOutOfRange(d) }
     guard vocabularySize >= 1 else { throw .vocabularyTooSmall(vocabularySize) }
     try Self.validate(training, vocabularySize: vocabularySize)
     self.order = order
     self.vocabularySize = vocabularySize
-    self.discount = discount
+    self.discounting = discounting
     let index = SuffixIndex(text: training, vocabularySize: vocabularySize, depth: order)
     self.index = index
     powers = SubstringHash.powers(order + 1)
     var builder = TableBuilder(index: index, vocabularySize: vocabularySize, powers: powers)
     (table, emptyContext) = builder.build()
+    switch discounting {
+    case .fixed(let d):
+      rawDiscounts = Array(repeating: [d, d, d], count: order)
+      continuationDiscounts = rawDiscounts
+    case .modified:
+      rawDiscounts = builder.rawCountOfCounts.map(Self.estimateDiscounts)
+      continuationDiscounts = builder.continuationCountOfCounts.map(Self.estimateDiscounts)
+    }
   }
 
   /// Approximate heap bytes of the trained model (text, suffix array, table).
@@ -80,7 +97,8 @@ public struct KneserNeyModel: Sendable {
     return sequence.withUnsafeBufferPointer { q in
       var chain = Chain(levels: m)
       fill(&chain, query: q, at: q.count - 1)
-      return chain.probability(order: m, discount: discount, vocabularySize: vocabularySize)
+      return chain.probability(
+        order: m, raw: rawDiscounts, continuation: continuationDiscounts, vocabularySize: vocabularySize)
     }
   }
 
@@ -117,11 +135,20 @@ public struct KneserNeyModel: Sendable {
         fill(&chain, query: q, at: t)
         for m in orders {
           result[m - orders.lowerBound][t] = chain.probability(
-            order: m, discount: discount, vocabularySize: vocabularySize)
+            order: m, raw: rawDiscounts, continuation: continuationDiscounts, vocabularySize: vocabularySize)
         }
       }
     }
     return result
+  }
+
+  /// Chen & Goodman's estimates from count-of-counts n1…n4, or 0.75 when degenerate.
+  static func estimateDiscounts(_ n: [Int]) -> [Double] {
+    guard n.allSatisfy({ $0 > 0 }) else { return [0.75, 0.75, 0.75] }
+    let y = Double(n[0]) / Double(n[0] + 2 * n[1])
+    let d = (1...3).map { j in Double(j) - Double(j + 1) * y * Double(n[j]) / Double(n[j - 1]) }
+    guard (0..<3).allSatisfy({ d[$0] > 0 && d[$0] <= Double($0 + 1) }) else { return [0.75, 0.75, 0.75] }
+    return d
   }
 
   private static func validate(_ symbols: [Int32], vocabularySize: Int) throws(NGramError) {
@@ -195,7 +222,8 @@ public struct KneserNeyModel: Sendable {
     let hasAfter: UInt32 = position + length < index.text.count ? 1 : 0
     return SubstringStats(
       count: 1, continuation: hasBefore, followSum: hasAfter, followTypes: hasAfter,
-      continuationSum: hasBefore & hasAfter, continuationTypes: hasBefore & hasAfter)
+      continuationSum: hasBefore & hasAfter, continuationTypes: hasBefore & hasAfter,
+      followOnes: hasAfter, followTwos: 0, continuationOnes: hasBefore & hasAfter, continuationTwos: 0)
   }
 }
 
@@ -223,26 +251,38 @@ private struct Chain {
 
   /// The interpolated KN probability of the model of order `order` (raw counts at its top
   /// level, continuation counts below), truncated to the available history.
-  func probability(order: Int, discount d: Double, vocabularySize: Int) -> Double {
+  func probability(order: Int, raw: [[Double]], continuation: [[Double]], vocabularySize: Int) -> Double {
     let top = min(order, available)
     var p = 1 / Double(vocabularySize)
     for k in 1...top {
       let context = contexts[k - 1]
       let string = strings[k - 1]
-      let numerator: UInt32
-      let denominator: UInt32
-      let types: UInt32
+      let a: UInt32
+      let total: UInt32
+      let counts: (types: UInt32, ones: UInt32, twos: UInt32)
+      let d: [Double]
       if k == top {
-        (numerator, denominator, types) = (string.count, context.followSum, context.followTypes)
+        (a, total, d) = (string.count, context.followSum, raw[k - 1])
+        counts = (context.followTypes, context.followOnes, context.followTwos)
       } else {
-        (numerator, denominator, types) = (
-          string.continuation, context.continuationSum, context.continuationTypes
-        )
+        (a, total, d) = (string.continuation, context.continuationSum, continuation[k - 1])
+        counts = (context.continuationTypes, context.continuationOnes, context.continuationTwos)
       }
-      if denominator == 0 { continue }
-      let total = Double(denominator)
-      p = max(Double(numerator) - d, 0) / total + d * Double(types) / total * p
+      if total == 0 { continue }
+      let s = Double(total)
+      let own = a == 0 ? 0 : Double(a) - d[min(Int(a), 3) - 1]
+      let threes = counts.types - counts.ones - counts.twos
+      let backoff = d[0] * Double(counts.ones) + d[1] * Double(counts.twos) + d[2] * Double(threes)
+      p = max(own, 0) / s + backoff / s * p
     }
     return p
   }
+}
+
+/// How a `KneserNeyModel` discounts counts.
+public enum Discounting: Sendable, Equatable {
+  /// Modified Kneser–Ney: D(1), D(2), D(3+) per level, estimated from count-of-counts.
+  case modified
+  /// One absolute discount in (0, 1] for every count and level (interpolated KN).
+  case fixed(Double)
 }

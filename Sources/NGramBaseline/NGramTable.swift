@@ -15,6 +15,12 @@ struct SubstringStats: Sendable, Equatable {
   var continuationSum: UInt32 = 0
   /// |{w : N1+(•sw) > 0}|.
   var continuationTypes: UInt32 = 0
+  /// |{w : c(sw) = 1}| and |{w : c(sw) = 2}| (modified KN's backoff weight).
+  var followOnes: UInt32 = 0
+  var followTwos: UInt32 = 0
+  /// |{w : N1+(•sw) = 1}| and |{w : N1+(•sw) = 2}|.
+  var continuationOnes: UInt32 = 0
+  var continuationTwos: UInt32 = 0
 }
 
 /// Open-addressing hash table from a substring of the training text (as a 64-bit hash plus a

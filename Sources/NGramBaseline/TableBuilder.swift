@@ -10,6 +10,10 @@ struct TableBuilder {
   private var stamps: [Int]
   private var childStamps: [Int]
   private var generation = 0
+  /// rawCountOfCounts[k − 1][j − 1]: k-grams occurring exactly j times, j = 1…4.
+  private(set) var rawCountOfCounts: [[Int]]
+  /// The same for continuation counts N1+(•s).
+  private(set) var continuationCountOfCounts: [[Int]]
 
   init(index: SuffixIndex, vocabularySize: Int, powers: [UInt64]) {
     self.index = index
@@ -17,6 +21,8 @@ struct TableBuilder {
     self.powers = powers
     stamps = [Int](repeating: -1, count: vocabularySize)
     childStamps = [Int](repeating: -1, count: vocabularySize)
+    rawCountOfCounts = Array(repeating: [0, 0, 0, 0], count: index.depth)
+    continuationCountOfCounts = Array(repeating: [0, 0, 0, 0], count: index.depth)
   }
 
   /// The table and the stats of the empty context.
@@ -37,10 +43,19 @@ struct TableBuilder {
       while i < n {
         var j = i + 1
         while j < n && Int(lcp[j]) >= k { j += 1 }
+        if j - i == 1 && Int(index.order[i]) + k <= n {
+          // A k-gram occurring once: counted for the discounts, not stored.
+          rawCountOfCounts[k - 1][0] += 1
+          if index.order[i] > 0 { continuationCountOfCounts[k - 1][0] += 1 }
+        }
         if j - i >= 2 {
           var entry = k < depth ? followers(lo: i, hi: j, level: k) : SubstringStats()
           entry.count = UInt32(j - i)
           entry.continuation = distinctPredecessors(lo: i, hi: j, child: false)
+          if j - i <= 4 { rawCountOfCounts[k - 1][j - i - 1] += 1 }
+          if (1...4).contains(entry.continuation) {
+            continuationCountOfCounts[k - 1][Int(entry.continuation) - 1] += 1
+          }
           let start = Int(index.order[i])
           var raw: UInt64 = 0
           for offset in 0..<k {
@@ -71,8 +86,12 @@ struct TableBuilder {
       let continuation = distinctPredecessors(lo: r, hi: e, child: true)
       result.followSum += UInt32(e - r)
       result.followTypes += 1
+      if e - r == 1 { result.followOnes += 1 }
+      if e - r == 2 { result.followTwos += 1 }
       result.continuationSum += continuation
       if continuation > 0 { result.continuationTypes += 1 }
+      if continuation == 1 { result.continuationOnes += 1 }
+      if continuation == 2 { result.continuationTwos += 1 }
       r = e
     }
     return result

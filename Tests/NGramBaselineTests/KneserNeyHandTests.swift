@@ -20,7 +20,7 @@ import Testing
   let model: KneserNeyModel
 
   init() throws {
-    model = try KneserNeyModel(training: Self.text, vocabularySize: 6, order: 3, discount: 0.75)
+    model = try KneserNeyModel(training: Self.text, vocabularySize: 6, order: 3, discounting: .fixed(0.75))
   }
 
   // Continuation unigram: predecessors a←{r,c,d} (3), b←{a}, c←{a}, d←{a}, r←{b} (1 each);

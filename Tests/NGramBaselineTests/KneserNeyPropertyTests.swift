@@ -19,7 +19,17 @@ struct TestGenerator: RandomNumberGenerator {
 struct NaiveKneserNey {
   let text: [Int32]
   let vocabularySize: Int
-  let discount: Double
+  /// nil: modified KN, discounts from count-of-counts (Chen & Goodman 1998, eq. 26).
+  let discount: Double?
+  /// [raw ? 1 : 0][k − 1]: the discounts of level k, computed once.
+  var table: [[[Double]]] = []
+
+  init(text: [Int32], vocabularySize: Int, discount: Double?, maxOrder: Int) {
+    self.text = text
+    self.vocabularySize = vocabularySize
+    self.discount = discount
+    table = [false, true].map { raw in (1...maxOrder).map { computeDiscounts(level: $0, raw: raw) } }
+  }
 
   func occurrences(_ s: [Int32]) -> [Int] {
     guard s.count <= text.count else { return [] }
@@ -32,6 +42,22 @@ struct NaiveKneserNey {
     Set(occurrences(s).filter { $0 > 0 }.map { text[$0 - 1] }).count
   }
 
+  /// D(1), D(2), D(3+) for the k-grams' raw (or continuation) counts.
+  func computeDiscounts(level k: Int, raw: Bool) -> [Double] {
+    if let discount { return [discount, discount, discount] }
+    guard k <= text.count else { return [0.75, 0.75, 0.75] }
+    let grams = Set((0...(text.count - k)).map { Array(text[$0..<($0 + k)]) })
+    let values = grams.map { raw ? count($0) : continuation($0) }
+    let n = (1...4).map { j in Double(values.filter { $0 == j }.count) }
+    if n.contains(0) { return [0.75, 0.75, 0.75] }
+    let y = n[0] / (n[0] + 2 * n[1])
+    let d1 = 1 - 2 * y * n[1] / n[0]
+    let d2 = 2 - 3 * y * n[2] / n[1]
+    let d3 = 3 - 4 * y * n[3] / n[2]
+    if !(d1 > 0 && d1 <= 1 && d2 > 0 && d2 <= 2 && d3 > 0 && d3 <= 3) { return [0.75, 0.75, 0.75] }
+    return [d1, d2, d3]
+  }
+
   func probability(_ w: Int32, after history: [Int32], order: Int) -> Double {
     let top = min(order, history.count + 1)
     var p = 1 / Double(vocabularySize)
@@ -41,10 +67,10 @@ struct NaiveKneserNey {
       let counts = all.map { k == top ? count(h + [$0]) : continuation(h + [$0]) }
       let total = counts.reduce(0, +)
       if total == 0 { continue }
-      let types = counts.filter { $0 > 0 }.count
-      p =
-        max(Double(counts[Int(w)]) - discount, 0) / Double(total)
-        + discount * Double(types) / Double(total) * p
+      let d = table[k == top ? 1 : 0][k - 1]
+      let discountOf = { (a: Int) -> Double in a == 0 ? 0 : d[min(a, 3) - 1] }
+      let mass = counts.map(discountOf).reduce(0, +)
+      p = (Double(counts[Int(w)]) - discountOf(counts[Int(w)])) / Double(total) + mass / Double(total) * p
     }
     return p
   }
@@ -62,12 +88,13 @@ struct NaiveKneserNey {
     }
   }
 
-  @Test(arguments: [1, 2, 3, 4, 6])
-  func matchesNaiveCounting(order: Int) throws {
+  @Test(arguments: [1, 2, 3, 4, 6], [nil, 0.6])
+  func matchesNaiveCounting(order: Int, fixed: Double?) throws {
     let text = Self.randomText(300, vocabulary: 5, seed: UInt64(order))
-    let model = try KneserNeyModel(training: text, vocabularySize: 6, order: order, discount: 0.6)
-    let naive = NaiveKneserNey(text: text, vocabularySize: 6, discount: 0.6)
-    let probe = Self.randomText(60, vocabulary: 6, seed: 99)
+    let discounting = fixed.map { Discounting.fixed($0) } ?? .modified
+    let model = try KneserNeyModel(training: text, vocabularySize: 6, order: order, discounting: discounting)
+    let naive = NaiveKneserNey(text: text, vocabularySize: 6, discount: fixed, maxOrder: order)
+    let probe = Self.randomText(40, vocabulary: 6, seed: 99)
     let byOrder = try model.probabilitiesByOrder(of: probe, orders: 1...order)
     for t in probe.indices {
       for m in 1...order {
@@ -96,6 +123,24 @@ struct NaiveKneserNey {
       #expect(distribution.allSatisfy { $0 > 0 })
       #expect(abs(distribution.reduce(0, +) - 1) < 1e-9)
     }
+  }
+
+  @Test func modifiedDiscountsFromCountOfCounts() {
+    // n = 10, 4, 2, 1: Y = 10 / 18; D1 = 1 − 2·Y·4/10, D2 = 2 − 3·Y·2/4, D3 = 3 − 4·Y·1/2.
+    let d = KneserNeyModel.estimateDiscounts([10, 4, 2, 1])
+    #expect(abs(d[0] - (1 - 2 * (10.0 / 18) * 0.4)) < 1e-15)
+    #expect(abs(d[1] - (2 - 3 * (10.0 / 18) * 0.5)) < 1e-15)
+    #expect(abs(d[2] - (3 - 4 * (10.0 / 18) * 0.5)) < 1e-15)
+    #expect(KneserNeyModel.estimateDiscounts([10, 4, 0, 1]) == [0.75, 0.75, 0.75])
+    // n3 ≫ n2 drives D2 = 2 − 3·(10/12)·100 negative: degenerate, fall back.
+    #expect(KneserNeyModel.estimateDiscounts([10, 1, 100, 1]) == [0.75, 0.75, 0.75])
+  }
+
+  @Test func modifiedDiscountsAreUsedOnRealisticCounts() throws {
+    let text = Self.randomText(3000, vocabulary: 8, seed: 11)
+    let model = try KneserNeyModel(training: text, vocabularySize: 8, order: 3)
+    #expect(model.rawDiscounts.count == 3)
+    #expect(model.rawDiscounts[2] != [0.75, 0.75, 0.75])
   }
 
   @Test func higherOrderLowersLossOnRepetitiveText() throws {
