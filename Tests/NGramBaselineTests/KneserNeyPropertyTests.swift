@@ -94,7 +94,12 @@ struct NaiveKneserNey {
     let discounting = fixed.map { Discounting.fixed($0) } ?? .modified
     let model = try KneserNeyModel(training: text, vocabularySize: 6, order: order, discounting: discounting)
     let naive = NaiveKneserNey(text: text, vocabularySize: 6, discount: fixed, maxOrder: order)
-    let probe = Self.randomText(40, vocabulary: 6, seed: 99)
+    // The training text's first and last symbols reach the edge cases: substrings seen only
+    // at position 0 (no predecessor) or only at the end (no follower).
+    let probe =
+      Self.randomText(3, vocabulary: 6, seed: 98) + Array(text.prefix(15))
+      + Self.randomText(25, vocabulary: 6, seed: 99)
+      + Array(text.suffix(15))
     let byOrder = try model.probabilitiesByOrder(of: probe, orders: 1...order)
     for t in probe.indices {
       for m in 1...order {
