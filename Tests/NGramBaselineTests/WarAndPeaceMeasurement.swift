@@ -39,5 +39,33 @@ import Testing
           + "held-out \(String(format: "%.4f", bits)) bits/char, model \(model!.byteCount / 1_000_000) MB, "
           + "\(model!.storedSubstringCount) stored substrings")
     }
+    try measureTaxonomy(scalars: scalars, encoded: encoded, split: split, vocabularySize: symbols.count)
+  }
+
+  /// The taxonomy's cost at War and Peace scale. No LSTM here: the order-12 n-gram stands in
+  /// for it, so the class counts are not figures about any LSTM, only a load test.
+  func measureTaxonomy(scalars: [Unicode.Scalar], encoded: [Int32], split: Int, vocabularySize: Int) throws {
+    let clock = ContinuousClock()
+    let model = try KneserNeyModel(
+      training: Array(encoded[..<split]), vocabularySize: vocabularySize, order: 12)
+    let held = Array(encoded[split...])
+    var byOrder: [[Double]] = []
+    let scoreTime = try clock.measure { byOrder = try model.probabilitiesByOrder(of: held, orders: 1...12) }
+    var stats: TrainingStatistics?
+    let statsTime = clock.measure {
+      stats = TrainingStatistics(training: Array(scalars[..<split]), substringLength: 5)
+    }
+    var breakdown: ErrorBreakdown?
+    let classifyTime = try clock.measure {
+      breakdown = try ErrorTaxonomy.classify(
+        text: Array(scalars[split...]), lstmProbabilities: byOrder[11],
+        ngramProbabilities: Array(byOrder[..<9]),
+        training: stats!)
+    }
+    let counts = ErrorClass.allCases.map { "\($0.rawValue) \(breakdown!.counts[$0]!)" }.joined(
+      separator: ", ")
+    print(
+      "taxonomy (order-12 n-gram standing in for the LSTM): orders 1...12 in \(scoreTime), "
+        + "training statistics \(statsTime), classify \(classifyTime); \(counts)")
   }
 }
