@@ -66,6 +66,10 @@ let package = Package(
       name: "ReportTests", dependencies: ["Report", "Plotting", "Interpretability", "CharLSTM"],
       exclude: ["Goldens"]),
     .testTarget(name: "CLITests", dependencies: ["CharLSTM"]),
+
+    // The n-gram baseline and error taxonomy (issue 14): no dependencies, so it builds alone.
+    .target(name: "NGramBaseline", swiftSettings: optimisedInDebug),
+    .testTarget(name: "NGramBaselineTests", dependencies: ["NGramBaseline"]),
   ],
   swiftLanguageModes: [.v6]
 )
