@@ -42,14 +42,18 @@ let package = Package(
     .executableTarget(
       name: "cellscope",
       dependencies: [
-        "CharLSTM", "Interpretability", "Report",
+        "CharLSTM", "Interpretability", "Report", "Pipeline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
     .testTarget(name: "CharLSTMTests", dependencies: ["CharLSTM"], resources: [.copy("Fixtures")]),
     .testTarget(name: "InterpretabilityTests", dependencies: ["Interpretability", "CharLSTM"]),
     .testTarget(name: "ReportTests", dependencies: ["Report", "Interpretability", "CharLSTM"], exclude: ["Goldens"]),
-    .testTarget(name: "CLITests", dependencies: ["CharLSTM"]),
+    // The pipeline: the jobs end to end (train, analyse, report, run, demo).
+    .target(name: "Pipeline", dependencies: ["CharLSTM", "Interpretability", "Report"]),
+    .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Report", "Interpretability", "CharLSTM"]),
+    // Depends on the executable so that it is always rebuilt before these tests run it.
+    .testTarget(name: "CLITests", dependencies: ["CharLSTM", "cellscope"]),
   ],
   swiftLanguageModes: [.v6]
 )

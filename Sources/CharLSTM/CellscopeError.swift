@@ -11,6 +11,9 @@ public enum CellscopeError: Error, CustomStringConvertible, Equatable {
   case corruptCheckpoint(String, reason: String)
   case unwritableOutput(String, reason: String)
   case invalidOption(String)
+  /// A training option (a `TrainingOptions` property name, e.g. "rnnSize") out of
+  /// range; the command line words it with its flag.
+  case invalidSetting(String, reason: String)
   case textTooShort(String, needed: Int, got: Int)
   case diverged(step: Int, loss: Double, kept: String)
 
@@ -39,12 +42,14 @@ public enum CellscopeError: Error, CustomStringConvertible, Equatable {
       return "cannot write \(path): \(reason); choose another location or fix its permissions."
     case .invalidOption(let reason):
       return reason
+    case .invalidSetting(let name, let reason):
+      return "the training option \(name) \(reason)."
     case .textTooShort(let what, let needed, let got):
       return
-        "\(what) is too short: it needs at least \(needed) characters for these settings but has \(got); use a longer text or smaller --batch-size/--seq-length."
+        "\(what) is too short: it needs at least \(needed) characters for these settings but has \(got); use a longer text, or smaller batches and sequences."
     case .diverged(let step, let loss, let kept):
       return
-        "training diverged at step \(step) (loss \(loss)); stopped, and kept the last good checkpoint at \(kept). Try a lower --learning-rate or --grad-clip."
+        "training diverged at step \(step) (loss \(loss)); stopped, and kept the last good checkpoint at \(kept). Try a lower learning rate or gradient clip."
     }
   }
 }
