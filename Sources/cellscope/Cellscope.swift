@@ -78,6 +78,13 @@ func installInterruptHandler() -> ShouldStop {
   let handler: @convention(c) (Int32) -> Void = { _ in interruptRequested = 1 }
   signal(SIGINT, handler)
   signal(SIGTERM, handler)
+  // A parent may start us with these signals blocked (test runners do), which
+  // would leave Ctrl-C pending forever.
+  var signals = sigset_t()
+  sigemptyset(&signals)
+  sigaddset(&signals, SIGINT)
+  sigaddset(&signals, SIGTERM)
+  pthread_sigmask(SIG_UNBLOCK, &signals, nil)
   return { interruptRequested != 0 }
 }
 

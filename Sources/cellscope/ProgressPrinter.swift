@@ -64,7 +64,9 @@ final class ProgressPrinter: ProgressSink {
         String(format: "step %d: validation loss %.4f nats/char (%.3f bits/char)", step, val, val / log(2.0)))
     case .saved: break
     case .warning(let message): log("warning: " + message)
-    case .finished: clearLine()
+    case .finished(let record):
+      clearLine()
+      log(summaryLine(record))
     }
   }
 
