@@ -54,7 +54,7 @@ let package = Package(
     .executableTarget(
       name: "cellscope",
       dependencies: [
-        "CharLSTM", "Interpretability", "Report", "DemoCorpus", "CellscopeBenchmarks",
+        "CharLSTM", "Interpretability", "Report", "Pipeline", "DemoCorpus", "CellscopeBenchmarks",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -65,7 +65,11 @@ let package = Package(
     .testTarget(
       name: "ReportTests", dependencies: ["Report", "Plotting", "Interpretability", "CharLSTM"],
       exclude: ["Goldens"]),
-    .testTarget(name: "CLITests", dependencies: ["CharLSTM"]),
+    // Depends on the executable so that it is always rebuilt before these tests run it.
+    .testTarget(name: "CLITests", dependencies: ["CharLSTM", "cellscope"]),
+    // The pipeline: the jobs end to end (train, analyse, report, run, demo).
+    .target(name: "Pipeline", dependencies: ["CharLSTM", "Interpretability", "Report", "DemoCorpus"]),
+    .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Report", "Interpretability", "CharLSTM"]),
 
     // The n-gram baseline and error taxonomy (issue 14): no dependencies, so it builds alone.
     .target(name: "NGramBaseline", swiftSettings: optimisedInDebug),

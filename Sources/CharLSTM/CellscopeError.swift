@@ -11,6 +11,9 @@ public enum CellscopeError: Error, CustomStringConvertible, Equatable {
   case corruptCheckpoint(String, reason: String)
   case unwritableOutput(String, reason: String)
   case invalidOption(String)
+  /// A training option (a `TrainingOptions` property name, e.g. "rnnSize") out of
+  /// range; the command line words it with its flag.
+  case invalidSetting(String, reason: String)
   case textTooShort(String, needed: Int, got: Int)
   case diverged(step: Int, loss: Double, kept: String)
   /// A model shape out of range; `property` is ModelConfig's (e.g. `hiddenSize`),
@@ -50,15 +53,17 @@ public enum CellscopeError: Error, CustomStringConvertible, Equatable {
       return "cannot write \(path): \(reason); choose another location or fix its permissions."
     case .invalidOption(let reason):
       return sentence(reason)
+    case .invalidSetting(let name, let reason):
+      return "the training option \(name) \(reason)."
     case .textTooShort(let what, let needed, let got) where needed == .max:
       return
-        "\(what) is too short for these settings (batch size times sequence length exceeds any text; it has \(got) characters); use a smaller --batch-size/--seq-length."
+        "\(what) is too short for these settings (batch size times sequence length exceeds any text; it has \(got) characters); use smaller batches or sequences."
     case .textTooShort(let what, let needed, let got):
       return
-        "\(what) is too short: it needs at least \(needed) characters for these settings but has \(got); use a longer text or smaller --batch-size/--seq-length."
+        "\(what) is too short: it needs at least \(needed) characters for these settings but has \(got); use a longer text, or smaller batches and sequences."
     case .diverged(let step, let loss, let kept):
       return
-        "training diverged at step \(step) (loss \(loss)); stopped, and kept the last good checkpoint at \(kept). Try a lower --learning-rate or --grad-clip."
+        "training diverged at step \(step) (loss \(loss)); stopped, and kept the last good checkpoint at \(kept). Try a lower learning rate or gradient clip."
     case .invalidModelConfig(_, let problem):
       return "invalid model shape: \(sentence(problem))"
     case .invalidTrainingOption(_, let problem):

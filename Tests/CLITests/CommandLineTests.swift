@@ -11,18 +11,20 @@ struct CommandLineTests {
     var stderr: String
   }
 
-  /// The executable sits beside the test bundle in the build folder.
+  /// The executable this test target depends on (Package.swift), so `swift build
+  /// --build-tests` always rebuilds it first: it sits beside the test bundle in
+  /// the same build folder. No fallback to another folder, which could hold a
+  /// stale binary.
   static var executable: String {
     let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     for candidate in [dir, dir.deletingLastPathComponent()] {
       let path = candidate.appendingPathComponent("cellscope").path
       if FileManager.default.isExecutableFile(atPath: path) { return path }
     }
-    return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().appendingPathComponent(".build/debug/cellscope").path
+    return dir.appendingPathComponent("cellscope").path  // fails in run() with the path it tried
   }
 
-  static func run(_ args: [String], in dir: String) throws -> Result {
+  static func run(_ args: [String], in dir: String, stdin: Data? = nil) throws -> Result {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = args
@@ -30,7 +32,13 @@ struct CommandLineTests {
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
     p.standardError = err
+    let input = Pipe()
+    p.standardInput = stdin == nil ? FileHandle.nullDevice : input
     try p.run()
+    if let stdin {
+      input.fileHandleForWriting.write(stdin)
+      try input.fileHandleForWriting.close()
+    }
     let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
     return Result(

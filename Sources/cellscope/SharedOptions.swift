@@ -1,0 +1,102 @@
+import ArgumentParser
+import Interpretability
+import Pipeline
+import Report
+
+/// The checkpoint a command reads: `MODEL`, first positional argument.
+struct ModelArgument: ParsableArguments {
+  @Argument(help: ArgumentHelp("A cellscope checkpoint (.safetensors).", valueName: "model")) var model:
+    String
+}
+
+/// The text a command reads. One spelling everywhere: `--text TEXT`; the older
+/// positional spelling (`train TEXT`, `score MODEL TEXT`) is kept as an alias.
+/// "-" reads standard input.
+struct TextInput: ParsableArguments {
+  @Option(
+    name: .customLong("text"),
+    help: ArgumentHelp("UTF-8 text file; - reads standard input.", valueName: "text"))
+  var option: String?
+  @Argument(help: ArgumentHelp("Same as --text (the older spelling).", valueName: "text"))
+  var positional: String?
+
+  func validate() throws {
+    switch (option, positional) {
+    case (nil, nil): throw ValidationError("give the text with --text TEXT (or - for standard input).")
+    case (.some(let a), .some(let b)) where a != b:
+      throw ValidationError("give the text once: --text \(a) and \(b) disagree.")
+    default: break
+    }
+  }
+
+  var path: String { option ?? positional ?? "-" }
+}
+
+/// The site a command writes: `--out` folder and how much goes in it; shared
+/// by `report`, `run` and `demo`.
+struct SiteOutput: ParsableArguments {
+  @Option(help: "Output folder for the site.") var out = "site"
+  @Option(
+    help: "The best-ranked cells that are analysed in detail (windows, samples) and get their own page.")
+  var top = SiteOptions().topCells
+  @Flag(help: "Analyse every cell in detail and give each its own page.") var allCells = false
+  @Flag(help: "Overwrite a non-empty folder that is not a cellscope site.") var force = false
+  @Option(help: "Templates folder (default: $CELLSCOPE_TEMPLATES, next to the executable, or the package's).")
+  var templates: String?
+
+  func validate() throws {
+    guard top >= 0 else { throw ValidationError("--top must not be negative.") }
+  }
+
+  var options: SiteOptions {
+    var o = SiteOptions()
+    o.topCells = top
+    o.allCells = allCells
+    o.force = force
+    o.templates = templates
+    return o
+  }
+}
+
+/// `--seed`, shared by `train`, `run`, `sample` and `demo`; nil when not given,
+/// so that each command applies its own default (and `--resume` knows it was given).
+struct SeedOption: ParsableArguments {
+  @Option(
+    help:
+      "Random seed; the same seed gives the same bytes (default: 123 for train and run, 1 for sample and demo)."
+  )
+  var seed: UInt64?
+}
+
+/// Options for recording and analysing, shared by `analyze`, `report`, `run` and `demo`.
+struct AnalysisFlags: ParsableArguments {
+  static let d = RecorderOptions()
+  @Option(help: "Characters kept whole for the colour-coded pages.") var excerpt = d.excerpt
+  @Flag(
+    help: "Record one stream from the first character (slower; default: fast batched streams with warm-up).")
+  var exact = false
+  @Option(help: "Streams run side by side in fast mode.") var streams = d.streams
+  @Option(help: "Characters each fast-mode stream reads before recording.") var warmup = d.warmup
+  @Option(help: "Analyse at most this many characters of the text (0: all).") var maxChars = 0
+  @Flag(help: "The text is the one the model trained on: analyse only its validation and test split.")
+  var heldOut = false
+
+  func validate() throws {
+    guard excerpt >= 1 else { throw ValidationError("--excerpt must be at least 1.") }
+    guard streams >= 1 else { throw ValidationError("--streams must be at least 1.") }
+    guard warmup >= 0 else { throw ValidationError("--warmup must not be negative.") }
+    guard maxChars >= 0 else { throw ValidationError("--max-chars must not be negative.") }
+  }
+
+  /// The analysis job these flags describe (`displayCells` is the caller's).
+  var job: AnalyzeJob {
+    var j = AnalyzeJob()
+    j.recorder.mode = exact ? .exact : .fast
+    j.recorder.excerpt = excerpt
+    j.recorder.streams = streams
+    j.recorder.warmup = warmup
+    j.maxChars = maxChars
+    j.heldOut = heldOut
+    return j
+  }
+}
