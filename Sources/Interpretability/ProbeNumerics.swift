@@ -68,15 +68,17 @@ enum ProbeNumerics {
   /// Solves (L·Lᵀ) x = b in place, L the lower triangle of the (n, n) factor from `cholesky`.
   static func choleskySolve(_ l: [Double], n: Int, _ b: inout [Double]) {
     l.withUnsafeBufferPointer { m in
-      for i in 0..<n {  // L y = b
-        var s = b[i]
-        for p in 0..<i { s -= m[i * n + p] * b[p] }
-        b[i] = s / m[i * n + i]
+      b.withUnsafeMutableBufferPointer { v in
+        for i in 0..<n {  // L y = b
+          let s = v[i] - dot(m.baseAddress! + i * n, UnsafePointer(v.baseAddress!), count: i)
+          v[i] = s / m[i * n + i]
+        }
       }
-      for i in stride(from: n - 1, through: 0, by: -1) {  // Lᵀ x = y
-        var s = b[i]
-        for p in (i + 1)..<max(i + 1, n) { s -= m[p * n + i] * b[p] }
-        b[i] = s / m[i * n + i]
+      // Lᵀ x = y column by column, so that each step reads a row of L (contiguous), not a column.
+      for i in stride(from: n - 1, through: 0, by: -1) {
+        let x = b[i] / m[i * n + i]
+        b[i] = x
+        for p in 0..<i { b[p] -= m[i * n + p] * x }
       }
     }
   }

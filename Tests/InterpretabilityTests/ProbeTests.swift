@@ -266,5 +266,13 @@ struct ProbeTests {
     let g = try probes.probe(feature: "g", kind: .graded, target: binary.map { $0 * 2 - 1 })
     print("probe bench: graded \(ContinuousClock.now - clock) \(g.summary)")
     #expect(Set(b.steps[2].cells) == Set(planted))
+    // Where the binary probe's time goes.
+    let y = probes.fitRows.map { Double(binary[$0]) }
+    clock = .now
+    _ = probes.greedyLogistic(y, sizes: CellProbes.sizes)
+    print("probe bench: greedy logistic \(ContinuousClock.now - clock)")
+    clock = .now
+    _ = probes.allCellsLogistic(y)
+    print("probe bench: all-cells logistic \(ContinuousClock.now - clock)")
   }
 }
