@@ -129,3 +129,21 @@ struct CellDescriptionTests {
     }
   }
 }
+
+extension CellDescriptionTests {
+  /// The cost at the size the lead will use: 100,000 characters, suffixes up to 8. Run with
+  /// CELLSCOPE_PROBE_BENCH=1 (optionally CELLSCOPE_DESCRIBE_TEXT=FILE for a real text); prints the time.
+  @Test(.enabled(if: ProcessInfo.processInfo.environment["CELLSCOPE_PROBE_BENCH"] != nil))
+  func benchmarkDescription() throws {
+    let environment = ProcessInfo.processInfo.environment
+    let text =
+      try environment["CELLSCOPE_DESCRIBE_TEXT"].map {
+        Array(try String(contentsOfFile: $0, encoding: .utf8).unicodeScalars.prefix(100_000))
+      } ?? Self.text(seed: 7, length: 100_000)
+    var rng = SeededGenerator(seed: 8)
+    let values = text.map { _ in Float(rng.uniform(-1, 1)) }
+    let clock = ContinuousClock.now
+    let d = try CellDescriptions.describe(symbols: text.map(\.value), values: values, maximum: 1, minimum: -1)
+    print("describe bench: \(text.count) characters \(ContinuousClock.now - clock): \(d.sentence)")
+  }
+}
