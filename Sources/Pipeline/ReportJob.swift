@@ -59,8 +59,40 @@ public struct AnalyzeJob {
   public var heldOut = false
   /// Cells (best first) that get windows and band samples; nil: every cell.
   public var displayCells: Int? = 20
+  /// A features file (`--features`): the user's features, scored after the built-ins.
+  public var featuresFile: String?
+  /// Run the control: the same recording and scoring on an untrained network of
+  /// the model's shape (`--no-control` switches it off).
+  public var control = true
+  /// The control's seed; nil: the seed the model was trained with (its own
+  /// initial weights), or 1 for a model trained elsewhere.
+  public var controlSeed: UInt64?
+  /// Which cells are mean-ablated (`--ablate`).
+  public var ablation = AblationScope.shown
+  /// Characters the ablations and the control read (the first ones; 0: all).
+  public var ablationCharacters = Ablation.defaultCharacters
+  /// How the model is named in messages (its file).
+  public var modelName = "the model"
+
+  /// Which cells `--ablate` holds at their mean.
+  public enum AblationScope: String, CaseIterable, Sendable {
+    /// The cells shown in the report (`--top`).
+    case shown
+    /// Every cell.
+    case all
+    /// None.
+    case none
+  }
 
   public init() {}
+
+  /// Reads and checks the features file, if any, before any work: a bad file is
+  /// one sentence, and nothing is written.
+  ///
+  /// - Throws: `FeatureFileError`.
+  public func loadFeatures() throws -> FeatureFile? {
+    try featuresFile.map { try FeatureFile.load(path: $0) }
+  }
 
   /// Analyses `text` with `checkpoint`, reporting `recording` and `windows` passes.
   ///
@@ -76,13 +108,31 @@ public struct AnalyzeJob {
     if maxChars > 0 && body.unicodeScalars.count > maxChars {
       body = String(String.UnicodeScalarView(body.unicodeScalars.prefix(maxChars)))
     }
+    let user = try loadFeatures()?.features(for: Array(body.unicodeScalars))
     if shouldStop() { throw JobInterrupted(phase: "analysis") }
     let meter = PassMeter(sink: progress)
-    let result = try Analyzer(checkpoint: checkpoint, options: recorder).analyze(
+    var analyzer = Analyzer(checkpoint: checkpoint, options: recorder, features: TextFeatures.all + (user ?? []))
+    analyzer.modelName = modelName
+    var result = try analyzer.analyze(
       text: body, textName: text.name, displayCells: displayCells, progress: meter.report)
-    meter.finish()
     // The analyser runs its passes to the end; the stop is honoured right after.
     if shouldStop() { throw JobInterrupted(phase: "analysis") }
+    if control {
+      let seed = controlSeed ?? checkpoint.training?.options.seed ?? 1
+      let summary = try analyzer.control(
+        text: body, seed: seed,
+        maxCharacters: ablationCharacters > 0 ? max(ablationCharacters, Analyzer.controlCharacters) : .max,
+        progress: { meter.report("control: " + $0, $1, $2) })
+      result.attach(control: summary)
+      if shouldStop() { throw JobInterrupted(phase: "control") }
+    }
+    if ablation != .none {
+      let done = try analyzer.ablate(
+        &result, text: body, top: ablation == .all ? nil : displayCells, maxCharacters: ablationCharacters,
+        shouldStop: shouldStop, progress: { meter.report("ablation", $0, $1) })
+      if !done { throw JobInterrupted(phase: "ablation") }
+    }
+    meter.finish()
     return result
   }
 }
@@ -98,7 +148,8 @@ extension AnalyzeJob {
     _ checkpoint: Checkpoint, modelPath: String, text: LoadedText, out: String, progress: ProgressSink,
     shouldStop: ShouldStop = { false }
   ) throws -> Analysis {
-    try OutputGuard.checkFolder(out, inputs: [modelPath, text.path])
+    try OutputGuard.checkFolder(out, inputs: [modelPath, text.path] + (featuresFile.map { [$0] } ?? []))
+    _ = try loadFeatures()
     let result = try run(checkpoint, text: text, progress: progress, shouldStop: shouldStop)
     do {
       try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -127,7 +178,10 @@ public struct ReportJob {
   public func checkOutputs(inputs: [String]) throws -> SiteOptions {
     var options = site
     options.templates = try TemplateLocator.find(explicit: site.templates)
-    try OutputGuard.checkFolder(out, inputs: inputs + [options.templates ?? ""].filter { !$0.isEmpty })
+    options.inputs =
+      inputs + [options.templates ?? ""].filter { !$0.isEmpty } + (analysis.featuresFile.map { [$0] } ?? [])
+    try OutputGuard.checkFolder(out, inputs: options.inputs)
+    _ = try analysis.loadFeatures()  // a bad features file stops here, before any work
     return options
   }
 

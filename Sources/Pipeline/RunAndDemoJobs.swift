@@ -30,7 +30,9 @@ public struct RunJob {
     -> Outcome
   {
     try train.checkOutputs(inputs: [text.path])
-    _ = try report.checkOutputs(inputs: [text.path, train.model])
+    // The model is an output of this run, not an input: a site folder may hold it
+    // (`run --model site/m.safetensors --out site`), and the site writer keeps it.
+    _ = try report.checkOutputs(inputs: [text.path])
     let trained = try train.run(text: text, progress: progress, shouldStop: shouldStop)
     guard !trained.interrupted else { return Outcome(training: trained) }
     let checkpoint = try Checkpoint.load(path: train.model)
@@ -39,7 +41,7 @@ public struct RunJob {
     var report = report
     report.analysis.heldOut = false  // already applied above
     let (analysis, summary) = try report.run(
-      checkpoint, modelPath: train.model, text: LoadedText(path: text.path, name: text.name, text: held),
+      checkpoint, modelPath: nil, text: LoadedText(path: text.path, name: text.name, text: held),
       progress: progress, shouldStop: shouldStop)
     return Outcome(training: trained, analysis: analysis, summary: summary)
   }

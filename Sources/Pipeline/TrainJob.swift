@@ -67,9 +67,7 @@ public struct TrainJob {
 
   /// The options a resumed run takes from the command line (Trainer.init keeps
   /// the checkpoint's values for all the others).
-  public static let resumeTakesFromCommandLine: Set<String> = [
-    "maxSteps", "maxEpochs", "maxTime", "evalEvery", "checkpointEvery",
-  ]
+  public static let resumeTakesFromCommandLine = Set(TrainingOptions.chosenOnResume)
 
   /// Every output check, before any work: the checkpoint and its `.best` sibling
   /// must be writable files that are none of `inputs`.
@@ -101,13 +99,12 @@ public struct TrainJob {
     let previous = try resume.map { try Checkpoint.load(path: $0) }
     var requested = options
     if let previous, let stored = previous.training?.options {
-      // RESUME-MERGE: wire the model side's merge here, replacing the next line:
-      //   requested = try TrainingOptions.resumed(from: stored, requested: options, given: givenOptions)
-      // Until then Trainer.init applies the split below itself.
-      requested = options
+      // The checkpoint fixes the shape, split and trajectory; a different explicit value is refused.
+      requested = try TrainingOptions.resumed(from: stored, requested: options, given: givenOptions)
       progress.event(.resuming(plan(stored: stored, checkpoint: resume ?? "")))
     }
-    let trainer = try Trainer(text: text.text, textName: text.name, options: requested, resume: previous)
+    let trainer = try Trainer(
+      text: text.text, textName: text.name, options: requested, resume: previous, given: givenOptions)
     var interrupted = false
     let final = try trainer.run(
       outPath: model,

@@ -95,6 +95,13 @@ enum UserMessage {
     switch error {
     case .invalidSetting(let name, let reason):
       return "\(flagName(name)) \(reason)."
+    case .invalidTrainingOption(let property, let problem):
+      // problem reads "batchSize 0; it must be between 1 and 1048576".
+      let worded = problem.hasPrefix(property) ? flagName(property) + problem.dropFirst(property.count) : problem
+      return "invalid \(flagName(property)): " + (worded.hasSuffix(".") ? worded : worded + ".")
+    case .resumeConflict(let option, let stored, let requested):
+      return
+        "the checkpoint was trained with \(flagName(option)) \(stored), but \(flagName(option)) \(requested) was given; a resumed run keeps the checkpoint's value, so drop \(flagName(option)) or start a new run without --resume."
     case .textTooShort(let what, let needed, let got) where what == "the training text":
       return
         "\(what) is too short: it needs at least \(needed) characters for these settings but has \(got); use a longer text or smaller --batch-size/--seq-length."

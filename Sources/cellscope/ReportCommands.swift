@@ -26,6 +26,7 @@ struct AnalyzeCommand: ParsableCommand {
     let text = try LoadedText.read(input.path, bytes: checkpoint.vocabulary.kind == .bytes)
     var job = analysis.job
     job.displayCells = top
+    job.modelName = model.model
     let result = try job.runWritingExports(
       checkpoint, modelPath: model.model, text: text, out: out, progress: ProgressPrinter(),
       shouldStop: installInterruptHandler())
@@ -52,6 +53,7 @@ struct ReportCommand: ParsableCommand {
     let checkpoint = try Checkpoint.load(path: model.model)
     var job = ReportJob()
     job.analysis = analysis.job
+    job.analysis.modelName = model.model
     job.site = site.options
     job.out = site.out
     _ = try job.checkOutputs(inputs: [model.model, input.path])  // before reading a long text

@@ -73,30 +73,57 @@ struct AnalysisFlags: ParsableArguments {
   static let d = RecorderOptions()
   @Option(help: "Characters kept whole for the colour-coded pages.") var excerpt = d.excerpt
   @Flag(
-    help: "Record one stream from the first character (slower; default: fast batched streams with warm-up).")
+    help:
+      "Record one stream from the first character, one character at a time (the reference; the default gives the same values, batched)."
+  )
   var exact = false
-  @Option(help: "Streams run side by side in fast mode.") var streams = d.streams
-  @Option(help: "Characters each fast-mode stream reads before recording.") var warmup = d.warmup
+  @Flag(
+    help:
+      "Approximate recording: each batched stream starts from --warmup characters read from zero instead of the exact state (the old default; a cell that remembers further back is wrong at stream starts)."
+  )
+  var fast = false
+  @Option(help: "Streams run side by side (stitched and fast modes).") var streams = d.streams
+  @Option(help: "Characters each fast-mode stream reads before recording; stitched mode uses them to start its reference run.")
+  var warmup = d.warmup
   @Option(help: "Analyse at most this many characters of the text (0: all).") var maxChars = 0
   @Flag(help: "The text is the one the model trained on: analyse only its validation and test split.")
   var heldOut = false
+  @Option(help: "A YAML or JSON file of your own features (see the README: span, regex, distance, labels).")
+  var features: String?
+  @Option(help: "Cells held at their mean to measure what the model loses without them: shown, all or none.")
+  var ablate: AnalyzeJob.AblationScope = .shown
+  @Option(help: "Characters of the text the ablations and the control read (the first ones; 0: all).")
+  var ablationChars = Ablation.defaultCharacters
+  @Flag(help: "Skip the control (the same scoring on an untrained network of the model's shape).")
+  var noControl = false
+  @Option(help: "Seed of the control's untrained weights (default: the model's own training seed, or 1).")
+  var controlSeed: UInt64?
 
   func validate() throws {
     guard excerpt >= 1 else { throw ValidationError("--excerpt must be at least 1.") }
     guard streams >= 1 else { throw ValidationError("--streams must be at least 1.") }
     guard warmup >= 0 else { throw ValidationError("--warmup must not be negative.") }
     guard maxChars >= 0 else { throw ValidationError("--max-chars must not be negative.") }
+    guard ablationChars >= 0 else { throw ValidationError("--ablation-chars must not be negative.") }
+    guard !(exact && fast) else { throw ValidationError("--exact and --fast exclude each other; give one.") }
   }
 
   /// The analysis job these flags describe (`displayCells` is the caller's).
   var job: AnalyzeJob {
     var j = AnalyzeJob()
-    j.recorder.mode = exact ? .exact : .fast
+    j.recorder.mode = exact ? .exact : fast ? .fast : .stitched
     j.recorder.excerpt = excerpt
     j.recorder.streams = streams
     j.recorder.warmup = warmup
     j.maxChars = maxChars
     j.heldOut = heldOut
+    j.featuresFile = features
+    j.ablation = ablate
+    j.ablationCharacters = ablationChars
+    j.control = !noControl
+    j.controlSeed = controlSeed
     return j
   }
 }
+
+extension AnalyzeJob.AblationScope: ExpressibleByArgument {}
