@@ -56,8 +56,14 @@ struct ParsedSafeTensors {
 
   func ints(_ name: String) -> [Int] {
     let e = entries[name]!
-    precondition(e.dtype == "I32")
     let base = dataStart + e.begin
+    if e.dtype == "I64" {
+      return (0..<((e.end - e.begin) / 8)).map { i in
+        Int(
+          Int64(bitPattern: (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[base + 8 * i + $1]) << (8 * $1) }))
+      }
+    }
+    precondition(e.dtype == "I32")
     return (0..<((e.end - e.begin) / 4)).map { i in
       Int(Int32(bitPattern: (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[base + 4 * i + $1]) << (8 * $1) }))
     }
@@ -321,6 +327,31 @@ struct NaiveStream {
     _ = try Self.export(checkpoint, to: path)
     #expect(ActivationExporter.isExport(path: path))
     #expect(try Self.strays(in: dir, keeping: ["acts.safetensors"]).isEmpty)
+  }
+
+  /// The writer alone: pieces written out of order land where their offsets say;
+  /// the I64 tensor comes first (widest), F16 last, each aligned.
+  @Test func streamWriterPlacesPiecesByOffset() throws {
+    let dir = try Self.folder()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let path = dir + "/w.safetensors"
+    let writer = try SafeTensorsStreamWriter(
+      path: path, tensors: [.init("b", .f16, [3]), .init("a", .f32, [2, 2]), .init("z", .i64, [3])],
+      metadata: ["k": "v \"quoted\""])
+    #expect(writer.entries.map(\.name) == ["z", "a", "b"])
+    try [Float(3), 4].withUnsafeBufferPointer { try writer.write("a", at: 2, $0) }
+    try [Float(1), 2].withUnsafeBufferPointer { try writer.write("a", at: 0, $0) }
+    try [Int32(-7), Int32.max].withUnsafeBufferPointer { try writer.write("z", at: 1, $0) }
+    try [Int32(5)].withUnsafeBufferPointer { try writer.write("z", at: 0, $0) }
+    try [Float(0.5), -2, 1e-8].withUnsafeBufferPointer { try writer.write("b", at: 0, $0) }
+    #expect(!FileManager.default.fileExists(atPath: path), "nothing at the target before commit")
+    try writer.commit()
+    let file = try ParsedSafeTensors(path: path)
+    #expect(file.floats("a") == [1, 2, 3, 4] && file.ints("z") == [5, -7, Int(Int32.max)])
+    #expect(file.floats("b") == [0.5, -2, Double(Float16(Float(1e-8)))])
+    #expect(file.metadata == ["k": "v \"quoted\""])
+    #expect(file.entries["z"]!.begin == 0 && file.entries["a"]!.begin == 24 && file.entries["b"]!.begin == 40)
+    #expect(file.dataStart + 46 == file.bytes.count && !ActivationExporter.isExport(path: path))
   }
 
   @Test func progressCountsUpToTheTextLength() throws {
