@@ -250,8 +250,9 @@ struct NaiveStream {
       0x1p-24, 0x1p-25, 0x1.8p-25, 0x1p-26, 0x1p-14, 0x1.ff8p-15, 0x1.ffcp-15, 6.1e-5, 1 + 0x1p-11,
       1 + 0x1p-11 + 0x1p-23, 1 + 3 * 0x1p-11, 2049, 2051, -0x1.004p-20,
     ]
-    for k in 0..<4096 { cases.append(Float(bitPattern: 0x3F80_0000 + UInt32(k) << 11)) }  // halfway points near 1
-    for k in 0..<4096 { cases.append(Float(bitPattern: 0x3300_0000 + UInt32(k) << 10)) }  // subnormal halves
+    // Rounding boundaries near 1, then in the half's subnormal range.
+    for k in 0..<4096 { cases.append(Float(bitPattern: 0x3F80_0000 + UInt32(k) << 11)) }
+    for k in 0..<4096 { cases.append(Float(bitPattern: 0x3300_0000 + UInt32(k) << 10)) }
     var rng = SeededGenerator(seed: 9)
     for _ in 0..<200_000 { cases.append(Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()))) }
     var mismatches = 0
