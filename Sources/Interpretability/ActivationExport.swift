@@ -144,7 +144,7 @@ public struct ActivationExporter {
     ]
     let metadata = [
       "format": ActivationExporter.format, "states": options.states.map(\.rawValue).joined(separator: ","),
-      "dtype": options.dtype.rawValue, "layers": "\(L)", "hidden": "\(H)", "config": encodeJSON(config),
+      "dtype": options.dtype.rawValue, "layers": "\(L)", "hidden": "\(H)", "config": try encodeJSON(config),
     ]
     if shouldStop() { return .interrupted }
     let writer = try SafeTensorsStreamWriter(path: path, tensors: entries, metadata: metadata)

@@ -111,7 +111,8 @@ public struct AnalyzeJob {
     let user = try loadFeatures()?.features(for: Array(body.unicodeScalars))
     if shouldStop() { throw JobInterrupted(phase: "analysis") }
     let meter = PassMeter(sink: progress)
-    var analyzer = Analyzer(checkpoint: checkpoint, options: recorder, features: TextFeatures.all + (user ?? []))
+    var analyzer = Analyzer(
+      checkpoint: checkpoint, options: recorder, features: TextFeatures.all + (user ?? []))
     analyzer.modelName = modelName
     var result = try analyzer.analyze(
       text: body, textName: text.name, displayCells: displayCells, progress: meter.report)

@@ -1,6 +1,6 @@
 import CharLSTM
-import Report
 import Foundation
+import Report
 
 /// A text to work on, read once: from a file, standard input ("-"), or memory.
 public struct LoadedText: Sendable {

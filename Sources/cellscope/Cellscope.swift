@@ -14,7 +14,7 @@ struct Cellscope: ParsableCommand {
       """,
     subcommands: [
       DemoCommand.self, TrainCommand.self, SampleCommand.self, ScoreCommand.self, AnalyzeCommand.self,
-      ReportCommand.self, RunCommand.self, BenchCommand.self,
+      ReportCommand.self, RunCommand.self, RecordCommand.self, BenchCommand.self,
     ])
 
   /// Exit codes, as the README documents them.
@@ -97,7 +97,8 @@ enum UserMessage {
       return "\(flagName(name)) \(reason)."
     case .invalidTrainingOption(let property, let problem):
       // problem reads "batchSize 0; it must be between 1 and 1048576".
-      let worded = problem.hasPrefix(property) ? flagName(property) + problem.dropFirst(property.count) : problem
+      let worded =
+        problem.hasPrefix(property) ? flagName(property) + problem.dropFirst(property.count) : problem
       return "invalid \(flagName(property)): " + (worded.hasSuffix(".") ? worded : worded + ".")
     case .resumeConflict(let option, let stored, let requested):
       return

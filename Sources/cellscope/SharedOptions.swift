@@ -83,7 +83,10 @@ struct AnalysisFlags: ParsableArguments {
   )
   var fast = false
   @Option(help: "Streams run side by side (stitched and fast modes).") var streams = d.streams
-  @Option(help: "Characters each fast-mode stream reads before recording; stitched mode uses them to start its reference run.")
+  @Option(
+    help:
+      "Characters each fast-mode stream reads before recording; stitched mode uses them to start its reference run."
+  )
   var warmup = d.warmup
   @Option(help: "Analyse at most this many characters of the text (0: all).") var maxChars = 0
   @Flag(help: "The text is the one the model trained on: analyse only its validation and test split.")
