@@ -28,16 +28,16 @@ public struct RecorderOptions: Sendable {
   public var statisticsThreads = 2
   public init() {}
 
-  /// Fewest characters a fast-mode stream records per segment: below it the
+  /// Fewest characters a batched stream records per segment: below it the
   /// streams' buffers (and warm-up reading) cost more than they save.
   public static let minCharactersPerStream = 64
 
   /// The streams actually run on a text of `length` characters: 1 in exact mode;
-  /// in fast mode `streams`, but no more than one per `minCharactersPerStream`
+  /// in stitched and fast modes `streams`, but no more than one per `minCharactersPerStream`
   /// characters of a segment, so a huge `streams` cannot allocate buffers
   /// (which grow with it) far beyond what the text needs.
   public func effectiveStreams(textLength length: Int) -> Int {
-    guard mode == .fast else { return 1 }
+    guard mode != .exact else { return 1 }
     let perSegment = Swift.min(Swift.max(length, 0), Swift.max(segment, 1))
     return Swift.max(1, Swift.min(streams, perSegment / Self.minCharactersPerStream))
   }

@@ -126,7 +126,7 @@ final class StreamStitcher {
   func startStates(tokens: [Int32], plan: StreamPlan, segmentStart: Int, first: StreamState)
     -> (starts: [StreamState], end: StreamState)
   {
-    let S = streams
+    let S = plan.starts.count
     let reference = referencePass(tokens: tokens, plan: plan, first: first)
     var starts = [first]
     var exactEnd = reference.ends[0]  // stream 0 starts exactly, so its reference run is exact
@@ -176,7 +176,7 @@ final class StreamStitcher {
   private func referencePass(tokens: [Int32], plan: StreamPlan, first: StreamState)
     -> (kept: [[StreamState]], ends: [StreamState])
   {
-    let S = streams, T = steps
+    let S = plan.starts.count, T = steps
     let runStart = (0..<S).map { b in b == 0 ? plan.starts[0] : max(0, plan.starts[b] - warmup) }
     let state = LSTMState<Float>(for: network, batch: S)
     first.store(row: 0, into: state)

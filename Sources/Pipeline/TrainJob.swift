@@ -37,8 +37,6 @@ public struct ResumePlan: Sendable, Equatable {
   public var fromCheckpoint: [String]
   /// Options taken from the request (the stopping and reporting options).
   public var fromCommandLine: [String]
-  /// Options the user gave explicitly that the stored values override.
-  public var ignored: [String]
 }
 
 /// What a training job ended with.
@@ -118,20 +116,13 @@ public struct TrainJob {
     return TrainOutcome(record: record, interrupted: interrupted)
   }
 
-  /// The split Trainer.init applies on resume, plus the explicit options it overrides.
+  /// Where a resumed run's options come from (`TrainingOptions.chosenOnResume`
+  /// from the command line, every other one from the checkpoint).
   func plan(stored: TrainingOptions, checkpoint: String) -> ResumePlan {
     let names = Mirror(reflecting: stored).children.compactMap(\.label)
-    let fromLine = names.filter { Self.resumeTakesFromCommandLine.contains($0) }
-    let fromCheckpoint = names.filter { !Self.resumeTakesFromCommandLine.contains($0) }
-    let storedValues = Dictionary(
-      uniqueKeysWithValues: Mirror(reflecting: stored).children.map { ($0.label ?? "", "\($0.value)") })
-    let given = Mirror(reflecting: options).children.filter { child in
-      guard let label = child.label else { return false }
-      return givenOptions.contains(label) && !Self.resumeTakesFromCommandLine.contains(label)
-        && storedValues[label] != "\(child.value)"
-    }
     return ResumePlan(
-      checkpoint: checkpoint, fromCheckpoint: fromCheckpoint, fromCommandLine: fromLine,
-      ignored: given.compactMap(\.label))
+      checkpoint: checkpoint, fromCheckpoint: names.filter { !Self.resumeTakesFromCommandLine.contains($0) },
+      fromCommandLine: names.filter { Self.resumeTakesFromCommandLine.contains($0) })
   }
+
 }

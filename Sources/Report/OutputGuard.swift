@@ -41,6 +41,10 @@ public enum OutputGuard {
     let cwd = resolve(FileManager.default.currentDirectoryPath)
     if target == cwd { throw refuse("is the current folder") }
     if contains(target, cwd) { throw refuse("holds the current folder") }
+    var info = stat()
+    if stat(target, &info) == 0, (info.st_mode & S_IFMT) != S_IFDIR {
+      throw CellscopeError.unwritableOutput(out, reason: "it is a file, not a folder")
+    }
     let targetID = identity(target)
     for input in inputs where !input.isEmpty && input != "-" {
       let path = resolve(input)

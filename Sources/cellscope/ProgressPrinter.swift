@@ -37,9 +37,6 @@ final class ProgressPrinter: ProgressSink {
     let flags = { (names: [String]) in names.isEmpty ? "none" : names.map(flagName).joined(separator: " ") }
     log("resuming from \(plan.checkpoint): from the checkpoint: \(flags(plan.fromCheckpoint))")
     log("from the command line: \(flags(plan.fromCommandLine))")
-    if !plan.ignored.isEmpty {
-      log("warning: the checkpoint's values win over \(flags(plan.ignored)) when resuming")
-    }
   }
 
   func training(_ event: TrainingEvent) {

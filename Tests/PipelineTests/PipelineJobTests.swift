@@ -102,11 +102,25 @@ struct PipelineJobTests {
     let text = try Self.textFile(in: dir)
     _ = try TrainJob(options: Self.tinyOptions(steps: 3), model: dir + "/m.safetensors").run(
       text: text, progress: Recorded())
-    var options = Self.tinyOptions(steps: 6)
-    options.rnnSize = 16
-    var job = TrainJob(options: options, model: dir + "/n.safetensors")
+    // A different model shape, given explicitly, is refused before any training.
+    var different = Self.tinyOptions(steps: 6)
+    different.rnnSize = 16
+    var refused = TrainJob(options: different, model: dir + "/n.safetensors")
+    refused.resume = dir + "/m.safetensors"
+    refused.givenOptions = ["rnnSize"]
+    #expect {
+      try refused.run(text: text, progress: Recorded())
+    } throws: { error in
+      guard case .resumeConflict(let option, _, let requested) = error as? CellscopeError else {
+        return false
+      }
+      return option == "rnnSize" && requested == "16"
+    }
+    #expect(!FileManager.default.fileExists(atPath: dir + "/n.safetensors"))
+    // The same values given, and new stopping options: the plan says where each comes from.
+    var job = TrainJob(options: Self.tinyOptions(steps: 6), model: dir + "/n.safetensors")
     job.resume = dir + "/m.safetensors"
-    job.givenOptions = ["rnnSize", "maxSteps", "numLayers"]  // numLayers given but equal: not ignored
+    job.givenOptions = ["rnnSize", "maxSteps", "numLayers"]
     let sink = Recorded()
     _ = try job.run(text: text, progress: sink)
     let plans = sink.events.compactMap {
@@ -114,7 +128,6 @@ struct PipelineJobTests {
       return nil
     }
     #expect(plans.count == 1)
-    #expect(plans.first?.ignored == ["rnnSize"])
     #expect(plans.first?.fromCommandLine.contains("maxSteps") == true)
     #expect(plans.first?.fromCheckpoint.contains("rnnSize") == true)
     #expect(plans.first?.fromCheckpoint.contains("maxSteps") == false)
@@ -135,7 +148,8 @@ struct PipelineJobTests {
       return nil
     }
     let total = text.text.unicodeScalars.count
-    #expect(Set(advanced.map(\.0)) == ["recording", "windows"])
+    // The analysis's two passes, then the control's recording and the ablations.
+    #expect(Set(advanced.map(\.0)) == ["recording", "windows", "control: recording", "ablation"])
     #expect(advanced.allSatisfy { $0.2 == total && $0.1 <= total })
     // After a phase's first report the rate is measured and the ETA finite.
     let recording = advanced.filter { $0.0 == "recording" }
@@ -145,7 +159,7 @@ struct PipelineJobTests {
       if case .phaseFinished = $0 { return true }
       return false
     }
-    #expect(finished.count == 2)
+    #expect(finished.count == 4)
   }
 
   @Test func interruptedReportWritesNothing() throws {
