@@ -87,5 +87,6 @@ if Context.environment["CELLSCOPE_FUZZ"] != nil {
     .target(name: "FuzzDriver", path: "Sources/FuzzCheckpoint/Driver"),
     .executableTarget(
       name: "FuzzCheckpoint", dependencies: ["CharLSTM", "FuzzDriver"], path: "Sources/FuzzCheckpoint/Target"),
+    .executableTarget(name: "FuzzFeatures", dependencies: ["Interpretability", "FuzzDriver"]),
   ]
 }

@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets with the address sanitizer and runs one for
 # SECONDS over its committed seed corpus, then prints executions and crashes.
 #
-#   scripts/fuzz.sh SECONDS [TARGET]     TARGET: checkpoint (default)
+#   scripts/fuzz.sh SECONDS [TARGET]     TARGET: checkpoint (default) or features
 #
 # The fuzz target exists only when CELLSCOPE_FUZZ is set (see Package.swift), and
 # builds into .build-fuzz, so normal builds and CI are untouched. New inputs
@@ -13,7 +13,8 @@ seconds=${1:?usage: scripts/fuzz.sh SECONDS [TARGET]}
 target=${2:-checkpoint}
 case "$target" in
   checkpoint) product=FuzzCheckpoint ;;
-  *) echo "unknown fuzz target $target (known: checkpoint)" >&2; exit 64 ;;
+  features) product=FuzzFeatures ;;
+  *) echo "unknown fuzz target $target (known: checkpoint, features)" >&2; exit 64 ;;
 esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

@@ -117,7 +117,8 @@ final class StreamStitcher {
     self.interval = max(1, interval)
     self.tolerance = tolerance
     summary = StitchingSummary(
-      tolerance: Double(tolerance), maxBoundaryDifference: 0, streams: 0, streamsReadWhole: 0,
+      tolerance: Double("\(tolerance)") ?? Double(tolerance), maxBoundaryDifference: 0, streams: 0,
+      streamsReadWhole: 0,
       sweepCharacters: 0)
   }
 
