@@ -1,4 +1,5 @@
 import CharLSTM
+import Interpretability
 import Report
 import Foundation
 
@@ -59,6 +60,9 @@ public struct TrainJob {
   public var resume: String?
   /// Matrix-product threads (0: all cores); does not change the checkpoint.
   public var threads = 0
+  /// Score the cells against the built-in features at each evaluation and keep
+  /// each feature's best cell in the history (see `EmergenceProbe`).
+  public var emergence = true
 
   public init(options: TrainingOptions, model: String) {
     self.options = options
@@ -108,6 +112,7 @@ public struct TrainJob {
       progress.event(.resuming(plan(stored: stored, checkpoint: resume ?? "")))
     }
     let trainer = try Trainer(text: text.text, textName: text.name, options: requested, resume: previous)
+    if emergence { trainer.evaluationProbe = EmergenceProbe().hook }
     var interrupted = false
     let final = try trainer.run(
       outPath: model,
