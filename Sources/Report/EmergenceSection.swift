@@ -20,11 +20,11 @@ struct EmergenceSection {
   /// The AUC a binary feature's best cell must exceed for a milestone sentence.
   static let threshold = 0.9
   /// Features shown, in this order: the structural ones a reader looks for
-  /// first; the character classes are left out (the current character alone scores them).
+  /// first, eight so that every line keeps its own colour; the character classes
+  /// are left out (the current character alone scores them).
   static let shownFeatures = [
-    "in_double_quotes", "in_url", "in_wiki_link", "in_wiki_template", "in_xml_tag", "in_comment",
-    "in_string_literal", "line_position", "chars_to_line_end", "indent", "paren_depth", "bracket_depth",
-    "brace_depth", "word_position",
+    "in_double_quotes", "in_url", "in_wiki_link", "in_xml_tag", "in_comment", "line_position", "indent",
+    "paren_depth",
   ]
   static let size = (width: 880, height: 400)
   static let src = "img/emergence.png"
