@@ -23,6 +23,14 @@ public final class Trainer {
   public private(set) var record: TrainingRecord
   let state: LSTMState<Float>  // (L, B, H) carried between training batches
   var rng: SeededGenerator  // dropout masks
+  /// Called after each validation with the current weights and the first
+  /// `probeCharacters` of the validation split; its result is appended to
+  /// `record.emergence` (an empty result is skipped). nil (the default) leaves the
+  /// record, and so the checkpoint bytes, as they were without it. Not called
+  /// when the split has no validation batches.
+  public var evaluationProbe: (@Sendable (ProbeInput) -> [FeatureEmergence])?
+  /// Characters of the validation split the probe reads (at most the whole split).
+  public var probeCharacters = 10_000
 
   /// - Parameters:
   ///   - resume: a checkpoint to continue from. Its options win for everything in
@@ -215,6 +223,15 @@ public final class Trainer {
       record.evaluations.append(
         .init(step: record.step, epoch: record.epoch, valLoss: val, learningRate: record.learningRate))
       progress(.evaluated(step: record.step, valLoss: val))
+      if let probe = evaluationProbe {
+        let input = ProbeInput(
+          network: network, vocabulary: vocabulary, tokens: validationSlice(probeCharacters),
+          step: record.step)
+        let scores = probe(input)
+        if !scores.isEmpty {
+          record.emergence = (record.emergence ?? []) + [EmergencePoint(step: record.step, features: scores)]
+        }
+      }
       if val < (record.bestValLoss ?? .infinity) {
         record.bestValLoss = val
         if let outPath {
@@ -248,6 +265,21 @@ public final class Trainer {
         tokens: inputs, targets: targets, state: evalState, train: false, dropout: nil)
     }
     return sum / Double(Swift.max(batches.count, 1))
+  }
+
+  /// The first `limit` characters of the validation split: stream 0's validation
+  /// part, then stream 1's, and so on (each stream's part is contiguous text).
+  public func validationSlice(_ limit: Int) -> [Int32] {
+    let first = dataset.valBatches.lowerBound, count = dataset.valBatches.count
+    guard count > 0, limit > 0 else { return [] }
+    var out: [Int32] = []
+    out.reserveCapacity(limit)
+    for b in 0..<dataset.B where out.count < limit {
+      let start = b * dataset.streamLength + first * dataset.T
+      let end = Swift.min(start + count * dataset.T, start + limit - out.count)
+      out.append(contentsOf: dataset.data[start..<end])
+    }
+    return out
   }
 
   /// The current model, optimizer and position as a checkpoint.

@@ -70,6 +70,72 @@ public struct TrainingRecord: Codable, Equatable, Sendable {
   public var bestValLoss: Double? = nil
   public var testLoss: Double? = nil
   public var finalTrainLoss: Double? = nil  // over all training batches, state carried, no dropout
+  /// The cells' scores against the built-in features at each evaluation, when the
+  /// trainer had an `evaluationProbe`; nil otherwise. Optional so that a run
+  /// without the probe writes the same bytes as before it existed, and old
+  /// checkpoints (without the key) still load.
+  public var emergence: [EmergencePoint]? = nil
 
   public var epoch: Double { batchesPerEpoch > 0 ? Double(step) / Double(batchesPerEpoch) : 0 }
+}
+
+/// Each feature's best cell on a fixed slice of the validation split at one
+/// evaluation: how interpretable cells emerge during training.
+public struct EmergencePoint: Codable, Equatable, Sendable {
+  /// The optimizer step the evaluation followed.
+  public var step: Int
+  /// One entry per feature that could be scored on the slice, in the probe's feature order.
+  public var features: [FeatureEmergence]
+
+  public init(step: Int, features: [FeatureEmergence]) {
+    self.step = step
+    self.features = features
+  }
+}
+
+/// A feature's best cell and its score at one evaluation.
+public struct FeatureEmergence: Codable, Equatable, Sendable {
+  /// The feature id (e.g. "quote").
+  public var feature: String
+  /// "binary" (score: AUC in [0.5, 1], either sign) or "graded" (score: |r| or correlation ratio in [0, 1]).
+  public var kind: String
+  /// The best cell's score, as the analysis scores it.
+  public var score: Double
+  /// The score with its direction: AUC below 0.5 or negative r when the cell is low on the feature.
+  public var signed: Double
+  /// The best cell: layer (0-based), state ("c" or "h") and index within the layer.
+  public var layer: Int
+  public var state: String
+  public var index: Int
+
+  public init(
+    feature: String, kind: String, score: Double, signed: Double, layer: Int, state: String, index: Int
+  ) {
+    self.feature = feature
+    self.kind = kind
+    self.score = score
+    self.signed = signed
+    self.layer = layer
+    self.state = state
+    self.index = index
+  }
+}
+
+/// What the trainer hands its `evaluationProbe`: the current weights, the
+/// vocabulary and the slice of validation text to score the cells on.
+public struct ProbeInput {
+  /// The network being trained, with the current weights: read it, never change it.
+  public let network: LSTMNetwork<Float>
+  public let vocabulary: Vocabulary
+  /// The first characters of the validation split, as vocabulary indices.
+  public let tokens: [Int32]
+  /// The step the evaluation follows.
+  public let step: Int
+
+  public init(network: LSTMNetwork<Float>, vocabulary: Vocabulary, tokens: [Int32], step: Int) {
+    self.network = network
+    self.vocabulary = vocabulary
+    self.tokens = tokens
+    self.step = step
+  }
 }

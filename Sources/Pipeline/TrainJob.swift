@@ -1,5 +1,6 @@
 import CharLSTM
 import Foundation
+import Interpretability
 import Report
 
 /// A text to work on, read once: from a file, standard input ("-"), or memory.
@@ -57,6 +58,9 @@ public struct TrainJob {
   public var resume: String?
   /// Matrix-product threads (0: all cores); does not change the checkpoint.
   public var threads = 0
+  /// Score the cells against the built-in features at each evaluation and keep
+  /// each feature's best cell in the history (see `EmergenceProbe`).
+  public var emergence = true
 
   public init(options: TrainingOptions, model: String) {
     self.options = options
@@ -103,6 +107,7 @@ public struct TrainJob {
     }
     let trainer = try Trainer(
       text: text.text, textName: text.name, options: requested, resume: previous, given: givenOptions)
+    if emergence { trainer.evaluationProbe = EmergenceProbe().hook }
     var interrupted = false
     let final = try trainer.run(
       outPath: model,

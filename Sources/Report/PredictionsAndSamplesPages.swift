@@ -96,8 +96,10 @@ struct SamplesPage {
   let history: [Sample]
   let hasHistory: Bool
   let historyNote: String
+  /// How each feature's best cell scored at each evaluation, beside the samples.
+  let emergence: EmergenceSection
 
-  init(_ site: SiteData) {
+  init(_ site: SiteData, emergencePlot: ImageRef? = nil) {
     temperatures = site.input.samples.map { s in
       Sample(
         label: s.label,
@@ -105,6 +107,7 @@ struct SamplesPage {
         text: SamplesPage.trimmed(s.text))
     }
     let record = site.input.model.training
+    emergence = EmergenceSection(record: record, plot: emergencePlot)
     let evaluations = record?.evaluations ?? []
     history = (record?.samples ?? []).sorted { $0.step < $1.step }.map { s in
       let e = evaluations.first { $0.step == s.step }

@@ -76,7 +76,9 @@ struct SiteBuilder {
         ))
     }
 
-    try emitPage(.samples, model: SamplesPage(site))
+    let emergence = EmergenceSection.figure(site.input.model.training)
+    if let emergence { try emit(emergence.ref.src, try emergence.png()) }
+    try emitPage(.samples, model: SamplesPage(site, emergencePlot: emergence?.ref))
 
     var scatter: [ImageRef] = []
     var activations: [[ImageRef]] = []

@@ -19,6 +19,7 @@ struct RunCommand: ParsableCommand {
     var train = TrainJob(options: training.options(seed: seed.seed), model: model)
     train.givenOptions = training.givenOptions(seed: seed.seed)
     train.threads = training.threads
+    train.emergence = !training.noEmergence
     var report = ReportJob()
     report.analysis = analysis.job
     report.site = site.options

@@ -22,6 +22,7 @@ struct TrainCommand: ParsableCommand {
     job.givenOptions = training.givenOptions(seed: seed.seed)
     job.resume = resume
     job.threads = training.threads
+    job.emergence = !training.noEmergence
     try job.checkOutputs(inputs: [input.path])  // before reading a long text or standard input
     let text = try LoadedText.read(input.path, bytes: training.bytes)
     let shouldStop = installInterruptHandler()

@@ -55,6 +55,8 @@ struct TrainingFlags: ParsableArguments {
   @Option(help: withDefault("Added to the forget-gate bias at initialisation (char-rnn: 1).", d.forgetBias))
   var forgetBias: Double?
   @Flag(help: "Byte-level vocabulary instead of Unicode characters.") var bytes = false
+  @Flag(help: "Do not score the cells against the features at each evaluation (the emergence plot).")
+  var noEmergence = false
   @Option(
     help:
       "Threads (0: all cores); from 2, the two halves of each batch train side by side. The checkpoint does not depend on it."

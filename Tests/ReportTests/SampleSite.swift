@@ -192,6 +192,21 @@ enum SampleSite {
       TrainingRecord.Sample(step: 20, text: "tte eh <b>th</b> \"a"),
       TrainingRecord.Sample(step: 40, text: "the \"end\" of </script>"),
     ]
+    // The probe's history: the quote cell passes AUC 0.9 at step 40.
+    r.emergence = [(20, 0.71, 0.31), (40, 0.93, 0.48), (60, 0.97, 0.62)].map { step, quote, line in
+      EmergencePoint(
+        step: step,
+        features: [
+          FeatureEmergence(
+            feature: "in_double_quotes", kind: "binary", score: quote, signed: quote, layer: 1, state: "c",
+            index: 0),
+          FeatureEmergence(
+            feature: "is_space", kind: "binary", score: 0.99, signed: 0.99, layer: 0, state: "h", index: 0),
+          FeatureEmergence(
+            feature: "line_position", kind: "graded", score: line, signed: -line, layer: 0, state: "c",
+            index: 0),
+        ])
+    }
     r.bestValLoss = r.evaluations.map(\.valLoss).min()
     r.testLoss = 1.52
     r.finalTrainLoss = 1.31
