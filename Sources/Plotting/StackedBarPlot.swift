@@ -90,7 +90,8 @@ public struct StackedBarPlot: Sendable {
           let x0 = area.px(segment.lowerBound)
           let x1 = area.px(segment.upperBound)
           canvas.fillRect(
-            Rect(x: x0, y: centre - thickness / 2, width: max(0.5, x1 - x0), height: thickness), color: color(k))
+            Rect(x: x0, y: centre - thickness / 2, width: max(0.5, x1 - x0), height: thickness),
+            color: color(k))
         }
       }
     }

@@ -14,6 +14,7 @@ struct RunCommand: ParsableCommand {
   @OptionGroup var training: TrainingFlags
   @OptionGroup var site: SiteOutput
   @OptionGroup var analysis: AnalysisFlags
+  @OptionGroup var ngram: NGramOptions
 
   func run() throws {
     var train = TrainJob(options: training.options(seed: seed.seed), model: model)
@@ -23,6 +24,7 @@ struct RunCommand: ParsableCommand {
     report.analysis = analysis.job
     report.site = site.options
     report.out = site.out
+    try ngram.apply(to: &report, bytes: training.bytes)
     // Every output is checked before the text is read and before training.
     try train.checkOutputs(inputs: [input.path])
     _ = try report.checkOutputs(inputs: [input.path, model])
