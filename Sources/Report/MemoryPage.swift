@@ -105,7 +105,11 @@ struct MemoryPage {
     absentReason = ""
     lstmBits = NumberFormat.fixed(m.lstmBitsPerChar, 3)
     ngramBits = NumberFormat.fixed(m.ngramBitsPerChar, 3)
-    gain = NumberFormat.fixed(m.ngramBitsPerChar - m.lstmBitsPerChar, 3)
+    let gainBits = m.ngramBitsPerChar - m.lstmBitsPerChar
+    gain =
+      gainBits >= 0
+      ? "the LSTM is better by \(NumberFormat.fixed(gainBits, 3))"
+      : "the n-gram model is better by \(NumberFormat.fixed(-gainBits, 3))"
     order = "\(m.ngramOrder)"
     source = m.trainingSource
     trainingCharacters = NumberFormat.integer(m.trainingCharacters)

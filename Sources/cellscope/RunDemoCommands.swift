@@ -24,10 +24,10 @@ struct RunCommand: ParsableCommand {
     report.analysis = analysis.job
     report.site = site.options
     report.out = site.out
-    try ngram.apply(to: &report, bytes: training.bytes)
     // Every output is checked before the text is read and before training.
     try train.checkOutputs(inputs: [input.path])
-    _ = try report.checkOutputs(inputs: [input.path, model])
+    _ = try report.checkOutputs(inputs: [input.path, model] + (ngram.ngramTrain.map { [$0] } ?? []))
+    try ngram.apply(to: &report, bytes: training.bytes)
     let text = try LoadedText.read(input.path, bytes: training.bytes)  // once, also for "-"
     let outcome = try RunJob(train: train, report: report).run(
       text: text, progress: ProgressPrinter(), shouldStop: installInterruptHandler())

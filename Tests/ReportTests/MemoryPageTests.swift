@@ -39,7 +39,7 @@ import Testing
   @Test func pageShowsBothModelsTheCurveAndTheErrors() throws {
     let (html, files) = try Self.page(Self.memory())
     #expect(html.contains("<b>1.250</b>") && html.contains("<b>1.750</b>"))
-    #expect(html.contains("0.500"))  // the gain, 1.75 − 1.25
+    #expect(html.contains("the LSTM is better by 0.500 bits"))  // 1.75 − 1.25
     #expect(html.contains("<td>4+</td><td>2</td><td>1.50</td><td>4.25</td>"))
     #expect(html.contains("<td>2–3</td><td>0</td><td>–</td><td>–</td>"))
     for id in ["ngram", "dynamicMemory", "rareWord", "wordStart", "punctuation", "other"] {
