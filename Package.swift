@@ -68,8 +68,12 @@ let package = Package(
     // Depends on the executable so that it is always rebuilt before these tests run it.
     .testTarget(name: "CLITests", dependencies: ["CharLSTM", "cellscope"]),
     // The pipeline: the jobs end to end (train, analyse, report, run, demo).
-    .target(name: "Pipeline", dependencies: ["CharLSTM", "Interpretability", "Report", "DemoCorpus"]),
-    .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Report", "Interpretability", "CharLSTM"]),
+    .target(
+      name: "Pipeline",
+      dependencies: ["CharLSTM", "Interpretability", "Report", "DemoCorpus", "NGramBaseline"]),
+    .testTarget(
+      name: "PipelineTests",
+      dependencies: ["Pipeline", "Report", "Interpretability", "CharLSTM", "NGramBaseline"]),
 
     // The n-gram baseline and error taxonomy (issue 14): no dependencies, so it builds alone.
     .target(name: "NGramBaseline", swiftSettings: optimisedInDebug),

@@ -3,10 +3,12 @@
 ///
 /// An error is a position whose true character gets LSTM probability below
 /// `TaxonomySettings.errorThreshold` (0.5). The classes:
-/// - `ngram`: some n-gram model of order 1…K (K = the orders given, 9 in the paper) gives
-///   the true character probability ≥ `ngramThreshold` (0.5), i.e. the n-gram model gets
-///   it right; the error is "short-range" and reported by the smallest such order. (This
-///   follows the paper's oracle; the issue text's "also errs" reads it the other way round.)
+/// - `ngram`: the n-gram models of every order 1…K given (K = 9 by default) ALSO give the
+///   true character probability below `ngramThreshold` (0.5): no model that sees only the
+///   last few characters gets it right either, so the error is not one of memory. This is the
+///   issue's definition ("an n-gram model of order 1..n also errs"); the paper's oracle reads
+///   the other way round (errors some n-gram model gets right). With no n-gram models given,
+///   no error is `ngram`. By order: `ErrorBreakdown.ngramCountsByOrder`.
 /// - `dynamicMemory`: the `memoryLength` characters ending with this one (5 by default: the
 ///   character and the 4 before it) occurred earlier in the analysed text (ending before
 ///   this position; overlaps allowed) and fewer than `memoryRareBelow` (5) times in the
@@ -38,11 +40,10 @@ public struct TaxonomySettings: Sendable, Equatable {
 public struct ErrorBreakdown: Sendable, Equatable {
   /// Per position: the class of the LSTM's error there, or nil where it is no error.
   public var classes: [ErrorClass?]
-  /// Per position: the smallest n-gram order that got the character right (`ngram` only).
-  public var ngramOrders: [Int?]
   /// Number of errors in each class (every class present, zero included).
   public var counts: [ErrorClass: Int]
-  /// `ngramCountsByOrder[m − 1]`: `ngram` errors whose smallest correct order is m.
+  /// `ngramCountsByOrder[m − 1]`: LSTM errors (of every class) on which the order-m model
+  /// also errs; the `ngram` class holds those on which every order errs.
   public var ngramCountsByOrder: [Int]
   /// Up to `examplesPerClass` positions per class, ascending.
   public var examples: [ErrorClass: [Int]]
@@ -78,16 +79,20 @@ public enum ErrorTaxonomy {
       for t in word { wordAt[t] = word }
     }
     var classes = [ErrorClass?](repeating: nil, count: text.count)
-    var orders = [Int?](repeating: nil, count: text.count)
+    var byOrder = [Int](repeating: 0, count: ngramProbabilities.count)
     var seen = Set<[Unicode.Scalar]>()
     var wordCountCache: [Range<Int>: Int] = [:]
     for t in text.indices {
       let memory = t + 1 >= memoryLength ? Array(text[(t + 1 - memoryLength)...t]) : nil
       defer { if let memory { seen.insert(memory) } }
       guard lstmProbabilities[t] < settings.errorThreshold else { continue }
-      if let m = ngramProbabilities.firstIndex(where: { $0[t] >= settings.ngramThreshold }) {
+      var ngramErrs = 0
+      for (m, row) in ngramProbabilities.enumerated() where row[t] < settings.ngramThreshold {
+        byOrder[m] += 1
+        ngramErrs += 1
+      }
+      if !ngramProbabilities.isEmpty && ngramErrs == ngramProbabilities.count {
         classes[t] = .ngram
-        orders[t] = m + 1
       } else if let memory, seen.contains(memory),
         training.substringCount(memory) < settings.memoryRareBelow
       {
@@ -102,7 +107,7 @@ public enum ErrorTaxonomy {
         classes[t] = .other
       }
     }
-    return summarise(classes, orders, maxOrder: ngramProbabilities.count, settings: settings)
+    return summarise(classes, byOrder: byOrder, settings: settings)
   }
 
   private static func isRare(
@@ -117,15 +122,13 @@ public enum ErrorTaxonomy {
   }
 
   private static func summarise(
-    _ classes: [ErrorClass?], _ orders: [Int?], maxOrder: Int, settings: TaxonomySettings
+    _ classes: [ErrorClass?], byOrder: [Int], settings: TaxonomySettings
   ) -> ErrorBreakdown {
     var positions: [ErrorClass: [Int]] = [:]
     for kind in ErrorClass.allCases { positions[kind] = [] }
     for (t, kind) in classes.enumerated() {
       if let kind { positions[kind]!.append(t) }
     }
-    var byOrder = [Int](repeating: 0, count: maxOrder)
-    for order in orders.compactMap({ $0 }) { byOrder[order - 1] += 1 }
     var counts: [ErrorClass: Int] = [:]
     var examples: [ErrorClass: [Int]] = [:]
     for (kind, list) in positions {
@@ -135,7 +138,7 @@ public enum ErrorTaxonomy {
       examples[kind] = (0..<k).map { list[$0 * list.count / k] }
     }
     return ErrorBreakdown(
-      classes: classes, ngramOrders: orders, counts: counts, ngramCountsByOrder: byOrder, examples: examples)
+      classes: classes, counts: counts, ngramCountsByOrder: byOrder, examples: examples)
   }
 }
 

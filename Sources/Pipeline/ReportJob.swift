@@ -169,6 +169,9 @@ public struct ReportJob {
   public var site = SiteOptions()
   /// The site folder.
   public var out = "site"
+  /// The n-gram comparison for `memory.html`, and its training text (nil: no comparison).
+  public var memory = MemoryComparison()
+  public var memoryTraining: MemoryComparison.TrainingText?
 
   public init() {}
 
@@ -197,6 +200,7 @@ public struct ReportJob {
     shouldStop: ShouldStop = { false }
   ) throws -> (Analysis, SiteSummary) {
     let options = try checkOutputs(inputs: [text.path] + (modelPath.map { [$0] } ?? []))
+    let memoryReport = try memory.report(checkpoint, text: text.text, job: self, progress: progress)
     var analysis = analysis
     analysis.displayCells = site.allCells ? nil : site.topCells
     let result = try analysis.run(checkpoint, text: text, progress: progress, shouldStop: shouldStop)
@@ -207,7 +211,8 @@ public struct ReportJob {
     let samples = try SamplingRecipe.samples(checkpoint)
     if shouldStop() { throw JobInterrupted(phase: "sampling") }
     let summary = try SiteWriter.write(
-      SiteInput(analysis: result, model: ModelCard(checkpoint), samples: samples), to: out, options: options)
+      SiteInput(analysis: result, model: ModelCard(checkpoint), samples: samples, memory: memoryReport),
+      to: out, options: options)
     return (result, summary)
   }
 }

@@ -40,6 +40,7 @@ public struct RunJob {
     progress.event(.note("analysing the held-out split: \(held.unicodeScalars.count) characters"))
     var report = report
     report.analysis.heldOut = false  // already applied above
+    if report.memoryTraining == nil { report.memoryTraining = .modelTrainingText(text.text) }
     let (analysis, summary) = try report.run(
       checkpoint, modelPath: nil, text: LoadedText(path: text.path, name: text.name, text: held),
       progress: progress, shouldStop: shouldStop)

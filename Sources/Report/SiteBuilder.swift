@@ -96,6 +96,13 @@ struct SiteBuilder {
     }
     try emitPage(.gates, model: GatesPage(site, scatter: scatter, activations: activations))
 
+    let closers = MemoryPage.closerFigure(site.input.memory)
+    let errors = MemoryPage.errorFigure(site.input.memory)
+    for figure in [closers, errors].compactMap({ $0 }) { try emit(figure.ref.src, try figure.png()) }
+    try emitPage(
+      .memory, legends: site.input.memory == nil ? [] : [MemoryPage.legend],
+      model: MemoryPage(site, closerPlot: closers?.ref, errorPlot: errors?.ref))
+
     try emit("explorer-data.js", Array(ExplorerPage.dataScript(site).utf8))
     try emitPage(
       .explorer, legends: [.cells], scripts: ["explorer-data.js", "assets/explorer.js"],

@@ -38,13 +38,18 @@ enum SiteMap {
     static let gates = Section(
       path: "gates.html", title: "Gates", linkLabel: "Gates",
       summary: "how often each gate is saturated, after Karpathy et al. (2015)")
+    static let memory = Section(
+      path: "memory.html", title: "Memory", linkLabel: "What memory buys",
+      summary: "the LSTM against an n-gram model: where long memory pays, and the LSTM's errors by kind")
     static let explorer = Section(
       path: "explorer.html", title: "Explorer", linkLabel: "Explorer",
       summary: "any cell over the excerpt; select text to find the cells that mark it")
   }
 
   /// Every top-level page, in navigation order (the overview first).
-  static let sections: [Section] = [.overview, .cells, .predictions, .features, .samples, .gates, .explorer]
+  static let sections: [Section] = [
+    .overview, .cells, .predictions, .features, .samples, .gates, .memory, .explorer,
+  ]
 
   /// The pages the overview links to: every section but itself.
   static var linkedFromOverview: [Section] { sections.filter { $0.path != Section.overview.path } }

@@ -28,11 +28,17 @@ public struct SiteInput: Sendable {
   public var model: ModelCard
   /// Texts sampled from the model at several temperatures, in display order.
   public var samples: [TemperatureSample]
+  /// The LSTM against an n-gram model, for `memory.html`; nil when there is no
+  /// training text to build the n-gram model from (the page then says so).
+  public var memory: MemoryReport?
 
-  public init(analysis: Analysis, model: ModelCard, samples: [TemperatureSample]) {
+  public init(
+    analysis: Analysis, model: ModelCard, samples: [TemperatureSample], memory: MemoryReport? = nil
+  ) {
     self.analysis = analysis
     self.model = model
     self.samples = samples
+    self.memory = memory
   }
 }
 

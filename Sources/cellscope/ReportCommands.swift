@@ -48,6 +48,7 @@ struct ReportCommand: ParsableCommand {
   @OptionGroup var input: TextInput
   @OptionGroup var site: SiteOutput
   @OptionGroup var analysis: AnalysisFlags
+  @OptionGroup var ngram: NGramOptions
 
   func run() throws {
     let checkpoint = try Checkpoint.load(path: model.model)
@@ -56,7 +57,8 @@ struct ReportCommand: ParsableCommand {
     job.analysis.modelName = model.model
     job.site = site.options
     job.out = site.out
-    _ = try job.checkOutputs(inputs: [model.model, input.path])  // before reading a long text
+    _ = try job.checkOutputs(inputs: [model.model, input.path] + (ngram.ngramTrain.map { [$0] } ?? []))
+    try ngram.apply(to: &job, bytes: checkpoint.vocabulary.kind == .bytes)
     let text = try LoadedText.read(input.path, bytes: checkpoint.vocabulary.kind == .bytes)
     let (result, summary) = try job.run(
       checkpoint, modelPath: model.model, text: text, progress: ProgressPrinter(),
@@ -70,4 +72,30 @@ func printReportSummary(_ result: Analysis, _ summary: SiteSummary, out: String)
   print(
     "wrote \(out)/index.html: \(summary.files) files, \(summary.bytes / 1024) KiB; largest \(summary.largestFile) (\(summary.largestBytes / 1024) KiB)"
   )
+}
+
+/// `--ngram-train` and `--ngram-order` of `report` and `run`: the n-gram model that
+/// `memory.html` compares the LSTM with.
+struct NGramOptions: ParsableArguments {
+  @Option(
+    help:
+      "Train the n-gram model of the memory page on this text (default: the model's training split, when the text is the one it trained on)."
+  )
+  var ngramTrain: String?
+  @Option(help: "Order of the n-gram model of the memory page, 1 to 20.") var ngramOrder = 8
+
+  func validate() throws {
+    guard (1...20).contains(ngramOrder) else {
+      throw ValidationError("--ngram-order must be between 1 and 20.")
+    }
+  }
+
+  /// Sets `job`'s comparison; reads the `--ngram-train` file (one clear error if unreadable).
+  func apply(to job: inout ReportJob, bytes: Bool) throws {
+    job.memory.order = ngramOrder
+    if let path = ngramTrain {
+      let text = try LoadedText.read(path, bytes: bytes)
+      job.memoryTraining = .file(name: text.name, text: text.text)
+    }
+  }
 }

@@ -14,6 +14,7 @@ struct RunCommand: ParsableCommand {
   @OptionGroup var training: TrainingFlags
   @OptionGroup var site: SiteOutput
   @OptionGroup var analysis: AnalysisFlags
+  @OptionGroup var ngram: NGramOptions
 
   func run() throws {
     var train = TrainJob(options: training.options(seed: seed.seed), model: model)
@@ -26,7 +27,8 @@ struct RunCommand: ParsableCommand {
     report.out = site.out
     // Every output is checked before the text is read and before training.
     try train.checkOutputs(inputs: [input.path])
-    _ = try report.checkOutputs(inputs: [input.path, model])
+    _ = try report.checkOutputs(inputs: [input.path, model] + (ngram.ngramTrain.map { [$0] } ?? []))
+    try ngram.apply(to: &report, bytes: training.bytes)
     let text = try LoadedText.read(input.path, bytes: training.bytes)  // once, also for "-"
     let outcome = try RunJob(train: train, report: report).run(
       text: text, progress: ProgressPrinter(), shouldStop: installInterruptHandler())

@@ -14,6 +14,7 @@ import Testing
     ("features/in_double_quotes.html", "feature.html"),
     ("samples.html", "samples.html"),
     ("gates.html", "gates.html"),
+    ("memory.html", "memory.html"),
     ("explorer.html", "explorer.html"),
     ("explorer-data.js", "explorer-data.js"),
   ]

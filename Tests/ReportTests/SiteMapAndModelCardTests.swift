@@ -10,6 +10,7 @@ import Testing
   /// The top-level pages, in the order the site has always shown them.
   static let pages = [
     "index.html", "cells.html", "predictions.html", "features.html", "samples.html", "gates.html",
+    "memory.html",
     "explorer.html",
   ]
 
