@@ -57,8 +57,9 @@ extension Analyzer {
     if text.unicodeScalars.count > maxCharacters {
       slice = String(String.UnicodeScalarView(text.unicodeScalars.prefix(maxCharacters)))
     }
-    let analysis = try Analyzer(checkpoint: untrained, options: self.options, features: features)
-      .analyze(text: slice, textName: "control", displayCells: 0)
+    var controlAnalyzer = Analyzer(checkpoint: untrained, options: self.options, features: features)
+    controlAnalyzer.probes = false  // the control compares scores only
+    let analysis = try controlAnalyzer.analyze(text: slice, textName: "control", displayCells: 0)
     let entries = analysis.features.enumerated().map { f, summary in
       var best: (CellID, FeatureScore)?
       for cell in analysis.cells {
