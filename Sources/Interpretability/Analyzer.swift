@@ -11,7 +11,8 @@ public struct Analyzer {
   /// How errors name the model (e.g. its file name).
   public var modelName = "the model"
   /// Fit sparse probes per feature (`Analysis.probes`); costs a sample of N ≤ 20,000 positions × every
-  /// cell in memory and some seconds after pass 1.
+  /// cell in memory and some seconds after pass 1. A scores-only analysis (`displayCells: 0`, as the
+  /// control and the training-time emergence probe run it) skips them whatever this says.
   public var probes = true
   /// Describe shown cells no feature explains by patterns of preceding characters (`CellReport.description`).
   public var descriptions = true
@@ -67,7 +68,7 @@ public struct Analyzer {
     // The statistics bin every value (an integer conversion that traps on NaN), so
     // a non-finite position stops the work there; the error follows the pass.
     var nonFinite: String?
-    let sampler = probes ? ProbeSampler(textLength: n, units: U, features: F) : nil
+    let sampler = probes && displayCells != 0 ? ProbeSampler(textLength: n, units: U, features: F) : nil
     recorder.run(
       tokens: tokens,
       segmentStarted: { range in stats.startSegment(range, text: scalars, scanners: &scanners) },

@@ -43,9 +43,10 @@ extension Analyzer {
   /// the training record), or as PyTorch does for a model trained elsewhere, with `seed`.
   ///
   /// - Returns: the best untrained score and gain per feature.
-  public func control(text: String, seed: UInt64, maxCharacters: Int = Analyzer.controlCharacters) throws
-    -> ControlSummary
-  {
+  public func control(
+    text: String, seed: UInt64, maxCharacters: Int = Analyzer.controlCharacters,
+    progress: ((String, Int, Int) -> Void)? = nil
+  ) throws -> ControlSummary {
     let options = checkpoint.training?.options
     let scale = options?.initUniform
     let forgetBias = options?.forgetBias ?? 0
@@ -57,9 +58,8 @@ extension Analyzer {
     if text.unicodeScalars.count > maxCharacters {
       slice = String(String.UnicodeScalarView(text.unicodeScalars.prefix(maxCharacters)))
     }
-    var controlAnalyzer = Analyzer(checkpoint: untrained, options: self.options, features: features)
-    controlAnalyzer.probes = false  // the control compares scores only
-    let analysis = try controlAnalyzer.analyze(text: slice, textName: "control", displayCells: 0)
+    let analysis = try Analyzer(checkpoint: untrained, options: self.options, features: features)
+      .analyze(text: slice, textName: "control", displayCells: 0, progress: progress)
     let entries = analysis.features.enumerated().map { f, summary in
       var best: (CellID, FeatureScore)?
       for cell in analysis.cells {

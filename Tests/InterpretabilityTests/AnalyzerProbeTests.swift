@@ -89,6 +89,15 @@ struct AnalyzerProbeTests {
     #expect(analysis.cells.allSatisfy { !$0.role.contains("high after") && !$0.role.contains("low after") })
   }
 
+  /// The control and the training-time emergence probe analyse with `displayCells: 0` for scores only:
+  /// they must not pay for probes.
+  @Test func scoresOnlyAnalysisSkipsProbes() throws {
+    let analysis = try Analyzer(checkpoint: Self.checkpoint(), options: PlantedCellTests.modes[0].1)
+      .analyze(text: PlantedCellTests.text, textName: "planted.txt", displayCells: 0)
+    #expect(analysis.probes == nil && analysis.probeFailures == nil)
+    #expect(analysis.cells.allSatisfy { $0.description == nil })
+  }
+
   @Test func sampleIsFortyRunsOfFiveHundredCoveringTheText() {
     let n = 123_457
     let sampler = ProbeSampler(textLength: n, units: 1, features: 1)
@@ -114,5 +123,34 @@ struct AnalyzerProbeTests {
     let short = ProbeSampler(textLength: 777, units: 2, features: 3)
     #expect(short.positions == 777)
     #expect((0..<777).allSatisfy { short.row(of: $0) == $0 })
+  }
+}
+
+/// The added analysis time of probes and descriptions on the demo-sized case (300,000 characters of
+/// the demo corpus, 2 × 128, 24 shown cells). Off by default: `CELLSCOPE_PROBE_ANALYSIS_BENCH=1`.
+struct AnalyzerProbeBenchmark {
+  @Test(.enabled(if: ProcessInfo.processInfo.environment["CELLSCOPE_PROBE_ANALYSIS_BENCH"] == "1"))
+  func demoSizedAnalysisCost() throws {
+    let text = Fixtures.demoText(300_000)
+    let checkpoint = try Fixtures.randomCheckpoint(text: text, hidden: 128, layers: 2, forgetBias: 3)
+    func time(probes: Bool, descriptions: Bool) throws -> (Double, Analysis) {
+      // Fast mode: the probes' and descriptions' cost does not depend on the recording mode.
+      var analyzer = Analyzer(checkpoint: checkpoint, options: Fixtures.fast(streams: 32, warmup: 256))
+      analyzer.probes = probes
+      analyzer.descriptions = descriptions
+      let start = Date()
+      let analysis = try analyzer.analyze(text: text, textName: "demo", displayCells: 24)
+      return (Date().timeIntervalSince(start), analysis)
+    }
+    let (plain, _) = try time(probes: false, descriptions: false)
+    let (withProbes, _) = try time(probes: true, descriptions: false)
+    let (both, analysis) = try time(probes: true, descriptions: true)
+    let described = analysis.cells.filter { $0.description != nil }.count
+    print(
+      String(
+        format:
+          "analysis 300k × 2x128: plain %.1f s, +probes %.1f s, +probes+descriptions %.1f s (%d cells described)",
+        plain, withProbes, both, described))
+    #expect(analysis.probes?.isEmpty == false)
   }
 }
