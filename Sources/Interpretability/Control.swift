@@ -43,10 +43,9 @@ extension Analyzer {
   /// the training record), or as PyTorch does for a model trained elsewhere, with `seed`.
   ///
   /// - Returns: the best untrained score and gain per feature.
-  public func control(
-    text: String, seed: UInt64, maxCharacters: Int = Analyzer.controlCharacters,
-    progress: ((String, Int, Int) -> Void)? = nil
-  ) throws -> ControlSummary {
+  public func control(text: String, seed: UInt64, maxCharacters: Int = Analyzer.controlCharacters) throws
+    -> ControlSummary
+  {
     let options = checkpoint.training?.options
     let scale = options?.initUniform
     let forgetBias = options?.forgetBias ?? 0
@@ -59,7 +58,7 @@ extension Analyzer {
       slice = String(String.UnicodeScalarView(text.unicodeScalars.prefix(maxCharacters)))
     }
     let analysis = try Analyzer(checkpoint: untrained, options: self.options, features: features)
-      .analyze(text: slice, textName: "control", displayCells: 0, progress: progress)
+      .analyze(text: slice, textName: "control", displayCells: 0)
     let entries = analysis.features.enumerated().map { f, summary in
       var best: (CellID, FeatureScore)?
       for cell in analysis.cells {
