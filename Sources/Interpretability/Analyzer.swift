@@ -10,7 +10,7 @@ public struct Analyzer {
   public var features: [TextFeature]
   /// How errors name the model (e.g. its file name).
   public var modelName = "the model"
-  /// Fit sparse probes per feature (`Analysis.probes`); costs a sample of N ≤ 20,000 positions × every
+  /// Fit sparse probes per feature (`Analysis.probes`); costs a sample of N ≤ 10,000 positions × every
   /// cell in memory and some seconds after pass 1. A scores-only analysis (`displayCells: 0`, as the
   /// control and the training-time emergence probe run it) skips them whatever this says.
   public var probes = true

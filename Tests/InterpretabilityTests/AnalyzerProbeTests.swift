@@ -44,7 +44,7 @@ struct AnalyzerProbeTests {
     let cell = analysis.cellOrder[try #require(first.cells.first)]
     #expect(cell.layer == 0 && cell.index == 0, "\(name): k = 1 picked \(cell)")
     #expect(first.score > 0.98, "\(name): held-out AUC \(first.score)")
-    // Every sampled position (the text is under 20,000 characters) in fit or held-out part.
+    // Every sampled position (the text is under 10,000 characters) in fit or held-out part.
     #expect(quotes.fitPositions + quotes.heldOutPositions == PlantedCellTests.text.unicodeScalars.count)
     // One result or one reason per feature, in the features' order.
     #expect(probes.count + (analysis.probeFailures?.count ?? 0) == analysis.features.count)
@@ -98,10 +98,10 @@ struct AnalyzerProbeTests {
     #expect(analysis.cells.allSatisfy { $0.description == nil })
   }
 
-  @Test func sampleIsFortyRunsOfFiveHundredCoveringTheText() {
+  @Test func sampleIsTwentyRunsOfFiveHundredCoveringTheText() {
     let n = 123_457
     let sampler = ProbeSampler(textLength: n, units: 1, features: 1)
-    #expect(sampler.positions == 20_000)
+    #expect(sampler.positions == 10_000)
     var rows: [Int] = []
     var runStarts: [Int] = []
     for p in 0..<n {
@@ -112,11 +112,11 @@ struct AnalyzerProbeTests {
       if r != rows.count { return }
       rows.append(p)
     }
-    #expect(rows.count == 20_000)
+    #expect(rows.count == 10_000)
     #expect(rows.first == 0 && rows.last == n - 1)
-    #expect(runStarts.count == 40)
+    #expect(runStarts.count == 20)
     // Runs of 500 consecutive positions, evenly spread (gaps differ by at most one character).
-    for r in 0..<40 { #expect(rows[r * 500 + 499] - rows[r * 500] == 499) }
+    for r in 0..<20 { #expect(rows[r * 500 + 499] - rows[r * 500] == 499) }
     let gaps = zip(runStarts.dropFirst(), runStarts).map { $0 - $1 }
     #expect(gaps.max()! - gaps.min()! <= 1)
     // A short text is sampled whole.
@@ -152,5 +152,31 @@ struct AnalyzerProbeBenchmark {
           "analysis 300k × 2x128: plain %.1f s, +probes %.1f s, +probes+descriptions %.1f s (%d cells described)",
         plain, withProbes, both, described))
     #expect(analysis.probes?.isEmpty == false)
+  }
+
+  /// The probes alone on 2x128's 512 units and the built-in features, at N = 20,000 and 10,000.
+  @Test(.enabled(if: ProcessInfo.processInfo.environment["CELLSCOPE_PROBE_ANALYSIS_BENCH"] == "1"))
+  func probeCostBySampleSize() throws {
+    let text = Fixtures.demoText(300_000)
+    let checkpoint = try Fixtures.randomCheckpoint(text: text, hidden: 128, layers: 2, forgetBias: 3)
+    let analyzer = Analyzer(checkpoint: checkpoint)
+    let U = 512, F = analyzer.features.count
+    for runs in [40, 20] {
+      let sampler = ProbeSampler(textLength: text.unicodeScalars.count, units: U, features: F, runs: runs)
+      var rng = SeededGenerator(seed: 5)
+      var v = [Float](repeating: 0, count: U), f = [Float](repeating: 0, count: F)
+      for p in 0..<text.unicodeScalars.count where sampler.row(of: p) != nil {
+        for u in 0..<U { v[u] = Float(rng.below(1000)) / 500 - 1 }
+        for k in 0..<F { f[k] = Float(rng.below(2)) }
+        sampler.observe(position: p, values: v, features: f)
+      }
+      let start = Date()
+      let (results, failures) = analyzer.runProbes(sampler)
+      print(
+        String(
+          format: "probes N = %d × U = %d, %d features: %.1f s (%d results, %d failures)", sampler.positions,
+          U, F,
+          Date().timeIntervalSince(start), results.count, failures.count))
+    }
   }
 }
