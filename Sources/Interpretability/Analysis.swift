@@ -71,6 +71,10 @@ public struct CellReport: Codable, Sendable {
   /// Mean ablation: what the model loses, in nats per character, when this cell's c (and so its h)
   /// is held at its mean (nil: not ablated). See `Analysis.ablation` for the details.
   public var ablationDelta: Double?
+  /// For a shown cell whose best gain is below `Analysis.interpretableThreshold`: the short patterns
+  /// of preceding characters that predict when it is active, scored on held-out text (nil: not
+  /// described, because it is interpretable, not shown, or descriptions were off).
+  public var description: CellDescription?
 }
 
 /// Gate saturation of one layer's gate (i, f or o): per cell, the fraction of
@@ -136,6 +140,13 @@ public struct Analysis: Codable, Sendable {
   public var control: ControlSummary?
   /// Mean ablations of the cells on show (nil: not run).
   public var ablation: AblationSummary?
+  /// Sparse probes, one per feature that could be probed, in `features` order (nil: not run).
+  public var probes: [ProbeResult]?
+  /// Features that could not be probed (e.g. constant on the sampled positions), by id: the reason
+  /// in one sentence (nil: probes not run).
+  public var probeFailures: [String: String]?
+  /// Characters at the start of the text the cell descriptions read (nil: descriptions not run).
+  public var descriptionCharacters: Int?
   public var histogramBins: Int
   public var interpretableThreshold: Double  // on gain over the current character
   public var interpretableFraction: Double

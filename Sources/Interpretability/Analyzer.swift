@@ -10,6 +10,12 @@ public struct Analyzer {
   public var features: [TextFeature]
   /// How errors name the model (e.g. its file name).
   public var modelName = "the model"
+  /// Fit sparse probes per feature (`Analysis.probes`); costs a sample of N ≤ 10,000 positions × every
+  /// cell in memory and some seconds after pass 1. A scores-only analysis (`displayCells: 0`, as the
+  /// control and the training-time emergence probe run it) skips them whatever this says.
+  public var probes = true
+  /// Describe shown cells no feature explains by patterns of preceding characters (`CellReport.description`).
+  public var descriptions = true
 
   public init(
     checkpoint: Checkpoint, options: RecorderOptions = RecorderOptions(),
@@ -62,6 +68,7 @@ public struct Analyzer {
     // The statistics bin every value (an integer conversion that traps on NaN), so
     // a non-finite position stops the work there; the error follows the pass.
     var nonFinite: String?
+    let sampler = probes && displayCells != 0 ? ProbeSampler(textLength: n, units: U, features: F) : nil
     recorder.run(
       tokens: tokens,
       segmentStarted: { range in stats.startSegment(range, text: scalars, scanners: &scanners) },
@@ -73,6 +80,12 @@ public struct Analyzer {
         }
         stats.observe(o, symbol: Int(tokens[o.position]))
         let p = o.position
+        if let sampler {
+          stats.segmentValues.withUnsafeBufferPointer { f in
+            sampler.observe(
+              position: p, values: o.values, features: f.baseAddress! + (p - stats.segment.lowerBound) * F)
+          }
+        }
         if p < excerptCount {
           for u in 0..<U { excerpt.cellValues[u][p] = quantize(o.values[u]) }
           let order = (0..<V).sorted { o.probs[$0] > o.probs[$1] || (o.probs[$0] == o.probs[$1] && $0 < $1) }
@@ -89,6 +102,7 @@ public struct Analyzer {
       })
     if let nonFinite { throw CellscopeError.nonFinite(modelName, what: nonFinite) }
     stats.flush()
+    let probed = sampler.map { runProbes($0) }
 
     // Scores, roles, ranking.
     let featureSummaries = summarizeFeatures(stats)
@@ -109,6 +123,11 @@ public struct Analyzer {
       return m
     }
     let bands = shownUnits.map { quantileBands(stats, unit: $0) }
+    // The described cells' values over the first characters, kept in pass 2.
+    let describedCount = descriptions ? min(n, Self.descriptionCharacters) : 0
+    let described = shown.filter { (($0.best?.gain) ?? 0) < CellScoring.gainThreshold }.map(\.id)
+    let describedUnits = describedCount > 0 ? described.map { unitIndex($0) } : []
+    var describedValues = describedUnits.map { _ in [Float](repeating: 0, count: describedCount) }
     let collector = WindowCollector(
       units: shownUnits, context: options.context, wanted: wanted, bands: bands,
       samplesPerBand: options.samplesPerBand,
@@ -121,6 +140,9 @@ public struct Analyzer {
         tokens: tokens, segmentStarted: { _ in },
         observe: { o in
           collector.observe(o)
+          if o.position < describedCount {
+            for (d, u) in describedUnits.enumerated() { describedValues[d][o.position] = o.values[u] }
+          }
           done += 1
           if done % 8192 == 0 { progress?("windows", done, n) }
         })
@@ -135,6 +157,12 @@ public struct Analyzer {
           label: band.label, lower: Double(band.lower), upper: Double(band.upper),
           windows: windows.sorted { $0.start < $1.start })
       }
+    }
+
+    if !describedUnits.isEmpty {
+      describe(
+        cells: &cells, units: described, values: describedValues,
+        symbols: Array(symbols.prefix(describedCount)))
     }
 
     var summaries = featureSummaries
@@ -171,13 +199,17 @@ public struct Analyzer {
             start: a, focus: p + 1 - a, symbols: Array(symbols[a...b]),
             values: .init(repeating: 0, count: b - a + 1)))
       })
-    return Analysis(
+    var analysis = Analysis(
       config: config, vocabularyKind: vocabulary.kind.rawValue, textName: textName, textCharacters: n,
       mode: streams == 1 ? RecorderOptions.Mode.exact.rawValue : options.mode.rawValue, streams: streams,
       warmup: options.mode == .fast ? options.warmup : 0, stitching: recorder.stitching,
       histogramBins: CellStatistics.displayBins, interpretableThreshold: CellScoring.gainThreshold,
       interpretableFraction: Double(cells.filter(\.interpretable).count) / Double(max(U, 1)), model: model,
       features: summaries, cellOrder: cellOrder, cells: cells, gates: gates, excerpt: excerpt)
+    analysis.probes = probed?.results
+    analysis.probeFailures = probed?.failures
+    analysis.descriptionCharacters = describedUnits.isEmpty ? nil : describedCount
+    return analysis
   }
 
   /// What is NaN or infinite at this position, or nil: the cells (a NaN

@@ -21,6 +21,8 @@ struct CellsTablePage {
     let selectivity: String
     let saturation: String
     let memory: String
+    /// Mean ablation Δ in nats per character; "" when the cell was not ablated (sorts last).
+    let ablation: String
     /// nil when the cell has no tags (so the template's section is skipped).
     let tags: String?
     let interpretable: Bool
@@ -34,8 +36,11 @@ struct CellsTablePage {
   let features: [Option]
   let layers: [Option]
   let summary: String
+  /// Whether the table has the ablation column (the analysis ran ablations).
+  let hasAblation: Bool
 
   init(_ site: SiteData) {
+    hasAblation = site.analysis.ablation != nil
     rows = site.ranked.map { c in
       let best = c.best
       return Row(
@@ -48,6 +53,7 @@ struct CellsTablePage {
         selectivity: NumberFormat.fixed(c.selectivity, 2),
         saturation: NumberFormat.percent(c.saturation),
         memory: NumberFormat.fixed(c.autocorrelation, 2),
+        ablation: c.ablationDelta.map { NumberFormat.signed($0, 4) } ?? "",
         tags: c.tags.isEmpty ? nil : c.tags.joined(separator: ", "), interpretable: c.interpretable)
     }
     let used = Set(site.ranked.compactMap { $0.best?.feature })
@@ -110,6 +116,11 @@ struct CellPage {
   let gates: [GateRow]
   let hasGates: Bool
   let quantity: String
+  /// What the model loses without the cell (nil: not ablated; `ablationNote` says why).
+  let ablation: AblationBlock?
+  let ablationNote: String
+  /// The automatic description of a cell no feature explains (nil: not described).
+  let cellDescription: DescriptionBlock?
 
   /// - Parameter position: the cell's index in `site.paged`.
   init(_ site: SiteData, position: Int, histogram: ImageRef) {
@@ -169,6 +180,9 @@ struct CellPage {
         note: notes[gate]!)
     }
     hasGates = !gates.isEmpty
+    ablation = AblationBlock(site, cell: cell)
+    ablationNote = AblationBlock.note(site.analysis)
+    cellDescription = DescriptionBlock(site, cell: cell)
   }
 
   private static func link(_ c: CellReport) -> NavLink {

@@ -13,8 +13,13 @@ struct FeaturesIndexPage {
     /// nil when the feature has no best cell.
     let bestLabel: String?
     let bestScore: String
+    /// The control's columns (nil without a control).
+    let control: ControlRow?
   }
   let rows: [Row]
+  let hasControl: Bool
+  /// How the control was made, or that it was not run.
+  let controlNote: String
 
   init(_ site: SiteData) {
     rows = site.analysis.features.map { f in
@@ -24,8 +29,11 @@ struct FeaturesIndexPage {
         href: site.href(feature: f.id), id: f.id, name: f.name, kind: f.kind,
         mean: f.kind == "binary" ? NumberFormat.percent(f.mean) : NumberFormat.fixed(f.mean, 2),
         baseline: NumberFormat.fixed(f.characterBaseline, 3), bestHref: best.map { site.href($0.id) } ?? "",
-        bestLabel: best?.id.description, bestScore: NumberFormat.fixed(score?.score, 3))
+        bestLabel: best?.id.description, bestScore: NumberFormat.fixed(score?.score, 3),
+        control: ControlRow(site, feature: f))
     }
+    hasControl = site.analysis.control != nil
+    controlNote = ControlRow.method(site.analysis)
   }
 }
 
@@ -52,8 +60,15 @@ struct FeaturePage {
   let bestExcerpt: TextBlock?
   let cells: [CellRow]
   let maxLabel: String
+  /// Trained against untrained (nil without a control; `controlNote` says so).
+  let control: ControlRow?
+  let controlNote: String
+  /// How many cells carry the feature (nil: not probed; `probeNote` says why).
+  let probe: ProbeBlock?
+  let probeNote: String
 
-  init(_ site: SiteData, feature f: FeatureSummary, index: Int) {
+  /// - Parameter probePlot: the probe figure, when the analysis has a probe of this feature.
+  init(_ site: SiteData, feature f: FeatureSummary, index: Int, probePlot: ImageRef? = nil) {
     id = f.id
     name = f.name
     kind = f.kind
@@ -92,6 +107,11 @@ struct FeaturePage {
         signed: s.map { NumberFormat.fixed($0.signed, 3) } ?? NumberFormat.missing,
         gain: s.map { NumberFormat.signed($0.gain, 3) } ?? NumberFormat.missing)
     }
+    control = ControlRow(site, feature: f)
+    controlNote = ControlRow.method(site.analysis)
+    let probed = ProbeBlock.lookup(site.analysis, feature: f.id)
+    probe = zip2(probed.result, probePlot).map { ProbeBlock(site, result: $0, plot: $1) }
+    probeNote = probed.note
   }
 
   /// The stretch of `length` characters (starting at a line start where possible)

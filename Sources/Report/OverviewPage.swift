@@ -29,6 +29,11 @@ struct OverviewPage {
   let galleryNote: String
   let links: [Link]
   let downloads: [Link]
+  /// Per feature, the best trained score against the best untrained one (empty without a control).
+  let control: [ControlRow]
+  let hasControl: Bool
+  /// How the control was made, or that it was not run.
+  let controlNote: String
 
   /// Cells shown in the gallery.
   static let galleryLimit = 12
@@ -86,6 +91,9 @@ struct OverviewPage {
       ),
     ]
     self.lossPlot = lossPlot
+    control = a.features.compactMap { ControlRow(site, feature: $0) }
+    hasControl = !control.isEmpty
+    controlNote = ControlRow.method(a)
 
     let shown = Array(site.ranked.prefix(OverviewPage.galleryLimit))
     gallery = shown.map(site.card)
@@ -106,7 +114,8 @@ struct OverviewPage {
   static func recordingMethod(_ a: Analysis) -> String {
     switch a.mode {
     case "fast":
-      return "fast (approximate): \(a.streams) streams, \(NumberFormat.integer(a.warmup)) warm-up characters each"
+      return
+        "fast (approximate): \(a.streams) streams, \(NumberFormat.integer(a.warmup)) warm-up characters each"
     case "stitched":
       guard let s = a.stitching else { return "stitched: \(a.streams) streams" }
       return

@@ -67,7 +67,13 @@ struct SiteBuilder {
 
     try emitPage(.features, model: FeaturesIndexPage(site))
     for (i, f) in a.features.enumerated() {
-      let model = FeaturePage(site, feature: f, index: i)
+      var probePlot: ImageRef?
+      if let result = a.probes?.first(where: { $0.feature == f.id }) {
+        let figure = SitePlots.probe(result, featureName: f.name)
+        try emit(figure.ref.src, try figure.png())
+        probePlot = figure.ref
+      }
+      let model = FeaturePage(site, feature: f, index: i, probePlot: probePlot)
       let path = SiteMap.featurePage(f.id)
       try emit(
         path,

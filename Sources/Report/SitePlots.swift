@@ -1,4 +1,5 @@
 import CharLSTM
+import Foundation
 import Interpretability
 import Plotting
 
@@ -17,6 +18,40 @@ enum SitePlots {
   static let histogramSize = (width: 640, height: 240)
   static let gateGridWidth = 960
   static let activationSize = (width: 470, height: 250)
+  static let probeSize = (width: 470, height: 260)
+
+  /// Held-out probe score against the number of cells it reads, k = 1, 2, 4, 8, 16 on a log₂ axis,
+  /// and the all-cells probe as a lone marker at its own k (labelled by a dashed mark).
+  static func probe(_ result: ProbeResult, featureName: String) -> Figure {
+    let binary = result.kind == "binary"
+    let sparse = result.steps.filter { !$0.allCells }.map { (x: Foundation.log2(Double($0.k)), y: $0.score) }
+    let all = result.steps.filter(\.allCells).map { (x: Foundation.log2(Double(max($0.k, 1))), y: $0.score) }
+    var series = [
+      LinePlot.Series(name: "k best cells (greedy)", points: sparse, style: .bold, color: Palette.series(0))
+    ]
+    series.append(
+      LinePlot.Series(
+        name: "k best cells", points: sparse, style: .markers(.circle), color: Palette.series(0),
+        showInLegend: false))
+    if !all.isEmpty {
+      series.append(
+        LinePlot.Series(name: "all cells", points: all, style: .markers(.square), color: Palette.series(1)))
+    }
+    let marks = result.steps.filter(\.allCells).map {
+      LinePlot.Mark(x: Foundation.log2(Double(max($0.k, 1))), label: "all \($0.k)")
+    }
+    let plot = LinePlot(
+      title: "Probes for \(featureName)", xLabel: "log₂ k (cells the probe reads)",
+      yLabel: binary ? "held-out AUC" : "held-out r", series: series, marks: marks,
+      yDomain: binary ? 0.5...1 : min(0, result.steps.map(\.score).min() ?? 0)...1, width: probeSize.width,
+      height: probeSize.height)
+    let ref = ImageRef(
+      src: "img/probe-\(result.feature).png", width: probeSize.width, height: probeSize.height,
+      alt:
+        "Held-out \(binary ? "AUC" : "r") of probes reading 1, 2, 4, 8, 16 and all cells for \(featureName): \(result.verdict.rawValue)"
+    )
+    return Figure(ref: ref, png: plot.png)
+  }
 
   /// Raw training loss per step (light), smoothed (bold), validation loss per
   /// evaluation (markers), learning-rate changes (dashed marks); nil without a history.

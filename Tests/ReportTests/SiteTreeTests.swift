@@ -17,7 +17,8 @@ import Testing
     "features/line_position.html", "gates.html", "img/act-l0-c.png", "img/act-l0-h.png", "img/act-l1-c.png",
     "img/act-l1-h.png", "img/emergence.png", "img/gates-l0.png", "img/gates-l1.png", "img/hist-l0-c-0.png",
     "img/hist-l0-h-0.png",
-    "img/hist-l1-c-0.png", "img/hist-l1-h-0.png", "img/loss.png", "index.html", "memory.html",
+    "img/hist-l1-c-0.png", "img/hist-l1-h-0.png", "img/loss.png", "img/probe-in_double_quotes.png",
+    "index.html", "memory.html",
     "predictions.html",
     "samples.html",
   ]
