@@ -30,7 +30,7 @@ struct StreamState: Equatable {
 
   /// The largest difference of any h or c value, relative to 1 + |value|: h lies in (−1, 1), but a
   /// long-memory cell's c can reach tens, where Float's rounding alone (batch-1 and batched products
-  /// add in different orders) differs by more than an absolute 1e-5 and would never agree.
+  /// add in different orders) differs by more than an absolute 1e-5.
   func maxDifference(from other: StreamState) -> Float {
     var d: Float = 0
     for j in h.indices {
@@ -133,26 +133,16 @@ final class StreamStitcher {
   {
     let S = plan.starts.count
     let reference = referencePass(tokens: tokens, plan: plan, first: first)
-    // Stream 0 starts exactly, so its reference run is exact. Every other stream is rerun, all of
-    // them side by side, from the end the stream before it has now; a stream whose state agrees with
-    // its previous run at a kept point keeps that run's end; one that never agrees gets a new end,
-    // and the stream after it is rerun in the next round. Each round makes at least one more stream
-    // exact, so the rounds stop (in practice after a few: chains of never-agreeing streams are short).
-    var kept = reference.kept, ends = reference.ends
-    var starts = [first] + (1..<S).map { ends[$0 - 1] }
-    summary.streams += (1..<S).filter { plan.ends[$0] > plan.starts[$0] }.count
-    var dirty = (1..<S).filter { plan.ends[$0] > plan.starts[$0] }
-    while !dirty.isEmpty {
-      let changed = rerun(tokens: tokens, plan: plan, lanes: dirty, starts: starts, kept: &kept, ends: &ends)
-      dirty = []
-      for b in changed where b + 1 < S {
-        starts[b + 1] = ends[b]
-        if plan.ends[b + 1] > plan.starts[b + 1] { dirty.append(b + 1) } else { ends[b + 1] = ends[b] }
-      }
+    var starts = [first]
+    var exactEnd = reference.ends[0]  // stream 0 starts exactly, so its reference run is exact
+    for b in 1..<S {
+      starts.append(exactEnd)
+      let r0 = plan.starts[b], r1 = plan.ends[b]
+      guard r1 > r0 else { continue }  // an empty stream ends where it starts
+      summary.streams += 1
+      exactEnd = sweep(
+        tokens: tokens, from: r0, to: r1, start: exactEnd, kept: reference.kept[b], end: reference.ends[b])
     }
-    // Empty streams end where they start.
-    for b in 1..<S where plan.ends[b] <= plan.starts[b] { ends[b] = starts[b] }
-    let exactEnd = ends[S - 1]
     cache[segmentStart] = (starts, exactEnd)
     return (starts, exactEnd)
   }
@@ -160,56 +150,31 @@ final class StreamStitcher {
   /// The start states and exact end computed for this segment before, if any.
   func cached(segmentStart: Int) -> (starts: [StreamState], end: StreamState)? { cache[segmentStart] }
 
-  /// Reruns the streams `lanes` side by side, each from `starts[b]`, until each agrees with its
-  /// previous run (`kept[b]`) at a kept point; updates the kept states it passed and, for a stream
-  /// that never agrees, its end. Returns the streams whose end changed.
-  private func rerun(
-    tokens: [Int32], plan: StreamPlan, lanes: [Int], starts: [StreamState], kept: inout [[StreamState]],
-    ends: inout [StreamState]
-  ) -> [Int] {
-    let B = lanes.count, T = interval
-    let state = LSTMState<Float>(for: network, batch: B)
-    for (r, b) in lanes.enumerated() { starts[b].store(row: r, into: state) }
-    var running = Array(repeating: true, count: B)
-    var changed: [Int] = []
-    let full = ShardedStep(network: network, batch: B, steps: T, training: false)
-    var x = [Int32](repeating: 0, count: T * B)  // (T, B)
-    var t0 = 0, j = 0
-    while running.contains(true) {
-      let n = lanes.indices.filter { running[$0] }
-        .map { min(T, plan.ends[lanes[$0]] - plan.starts[lanes[$0]] - t0) }.max()!
-      let chunk = n == T ? full : ShardedStep(network: network, batch: B, steps: n, training: false)
-      for t in 0..<n {
-        for (r, b) in lanes.enumerated() {
-          let p = plan.starts[b] + t0 + t
-          x[t * B + r] = running[r] && p < plan.ends[b] ? tokens[p] : 0
-        }
-      }
+  /// Runs stream b exactly from `start` until it agrees with its reference run; returns its exact end.
+  private func sweep(
+    tokens: [Int32], from r0: Int, to r1: Int, start: StreamState, kept: [StreamState], end: StreamState
+  ) -> StreamState {
+    let state = LSTMState<Float>(for: network, batch: 1)
+    start.store(row: 0, into: state)
+    var p = r0, j = 0
+    let full = ShardedStep(network: network, batch: 1, steps: interval, training: false)
+    while p < r1 {
+      let n = min(interval, r1 - p)
+      let chunk = n == interval ? full : ShardedStep(network: network, batch: 1, steps: n, training: false)
+      let x = Array(tokens[p..<(p + n)])
       x.withUnsafeBufferPointer { chunk.forward(tokens: $0.baseAddress!, state: state) }
-      t0 += n
-      for (r, b) in lanes.enumerated() where running[r] {
-        let length = plan.ends[b] - plan.starts[b]
-        summary.sweepCharacters += min(n, max(0, length - (t0 - n)))
-        if t0 >= length {  // read whole without agreeing: this run's end is the stream's end
-          // Its last character may come before the chunk's end (the other lanes read on).
-          let now = cachedState(chunk, row: r, step: length - (t0 - n) - 1)
-          running[r] = false
-          summary.streamsReadWhole += 1
-          if now.maxDifference(from: ends[b]) > 0 { changed.append(b) }
-          ends[b] = now
-          continue
-        }
-        let now = StreamState(row: r, of: state)
-        let d = now.maxDifference(from: kept[b][j])
-        kept[b][j] = now
-        if d <= tolerance {
-          running[r] = false
-          summary.maxBoundaryDifference = max(summary.maxBoundaryDifference, Double(d))
-        }
+      p += n
+      summary.sweepCharacters += n
+      if p == r1 { break }
+      let d = StreamState(row: 0, of: state).maxDifference(from: kept[j])
+      if d <= tolerance {
+        summary.maxBoundaryDifference = max(summary.maxBoundaryDifference, Double(d))
+        return end
       }
       j += 1
     }
-    return changed.sorted()
+    summary.streamsReadWhole += 1
+    return StreamState(row: 0, of: state)
   }
 
   /// Every stream from a warmed-up state (stream 0 from `first`), batched and unrecorded: the state
