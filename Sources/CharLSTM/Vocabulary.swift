@@ -97,3 +97,12 @@ public struct Vocabulary: Equatable, Sendable {
     }
   }
 }
+
+extension String {
+  /// The first `n` Unicode scalars of the string (all of it when `n` is 0 or not
+  /// smaller than its length): "characters" as the vocabulary counts them.
+  public func prefix(scalars n: Int) -> String {
+    guard n > 0, unicodeScalars.count > n else { return self }
+    return String(String.UnicodeScalarView(unicodeScalars.prefix(n)))
+  }
+}

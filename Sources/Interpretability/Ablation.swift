@@ -183,11 +183,7 @@ public enum Ablation {
         let target = Int(tokens[t0 + t + 1])
         for b in 0..<B {
           let row = Y + (t * B + b) * V
-          var top = row[0]
-          for v in 1..<V { top = max(top, row[v]) }
-          var sum = 0.0
-          for v in 0..<V { sum += Foundation.exp(Double(row[v] - top)) }
-          losses[b].append(Foundation.log(sum) - Double(row[target] - top))
+          losses[b].append(logSumExp(row, count: V) - Double(row[target]))
         }
       }
       t0 += steps
@@ -211,10 +207,7 @@ extension Analyzer {
     _ analysis: inout Analysis, text: String, top: Int?, maxCharacters: Int = Ablation.defaultCharacters,
     shouldStop: () -> Bool = { false }, progress: (Int, Int) -> Void = { _, _ in }
   ) throws -> Bool {
-    var slice = text
-    if maxCharacters > 0 && text.unicodeScalars.count > maxCharacters {
-      slice = String(String.UnicodeScalarView(text.unicodeScalars.prefix(maxCharacters)))
-    }
+    let slice = text.prefix(scalars: maxCharacters)
     let tokens = try checkpoint.vocabulary.encode(slice)
     guard tokens.count >= 2 else { return true }
     let scalars = tokens.map { Unicode.Scalar(checkpoint.vocabulary.symbols[Int($0)]) ?? "\u{FFFD}" }

@@ -208,11 +208,7 @@ public struct ActivationExporter {
         var lse = [Double](repeating: 0, count: n)
         for t in 0..<n {
           let row = ws.logits.p + t * V
-          var top = row[0]
-          for v in 1..<V where row[v] > top { top = row[v] }
-          var sum = 0.0
-          for v in 0..<V { sum += Foundation.exp(Double(row[v] - top)) }
-          lse[t] = Double(top) + Foundation.log(sum)
+          lse[t] = logSumExp(row, count: V)
           let p = start + t
           floats[t] = p + 1 < T ? Float(lse[t] - Double(row[Int(tokens[p + 1])])) : .nan
         }

@@ -54,10 +54,7 @@ extension Analyzer {
     net.initialize(seed: seed, uniformScale: scale, forgetBias: forgetBias)
     let untrained = Checkpoint(
       config: checkpoint.config, vocabulary: checkpoint.vocabulary, parameters: net.params.array)
-    var slice = text
-    if text.unicodeScalars.count > maxCharacters {
-      slice = String(String.UnicodeScalarView(text.unicodeScalars.prefix(maxCharacters)))
-    }
+    let slice = text.prefix(scalars: maxCharacters)
     let analysis = try Analyzer(checkpoint: untrained, options: self.options, features: features)
       .analyze(text: slice, textName: "control", displayCells: 0, progress: progress)
     let entries = analysis.features.enumerated().map { f, summary in

@@ -76,7 +76,7 @@ public struct Recorder {
     stitcher =
       options.mode == .stitched && S > 1
       ? StreamStitcher(
-        network: network, streams: S, steps: max(1, options.steps), warmup: options.warmup,
+        network: network, steps: max(1, options.steps), warmup: options.warmup,
         interval: options.stitchInterval, tolerance: options.tolerance) : nil
   }
 

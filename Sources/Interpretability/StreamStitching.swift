@@ -106,16 +106,15 @@ public struct StitchingSummary: Codable, Sendable, Equatable {
 /// Finds every stream's exact start state, segment by segment; see the comment at the top of the file.
 final class StreamStitcher {
   let network: LSTMNetwork<Float>
-  let streams: Int, steps: Int, warmup: Int, interval: Int
+  let steps: Int, warmup: Int, interval: Int
   let tolerance: Float
   private(set) var summary: StitchingSummary
   /// Exact start states by segment start, kept so that a second recording of the same text (the
   /// analyser's window pass) costs nothing more.
   private var cache: [Int: (starts: [StreamState], end: StreamState)] = [:]
 
-  init(network: LSTMNetwork<Float>, streams: Int, steps: Int, warmup: Int, interval: Int, tolerance: Float) {
+  init(network: LSTMNetwork<Float>, steps: Int, warmup: Int, interval: Int, tolerance: Float) {
     self.network = network
-    self.streams = streams
     self.steps = steps
     self.warmup = warmup
     self.interval = max(1, interval)

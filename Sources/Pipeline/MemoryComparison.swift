@@ -77,9 +77,8 @@ public struct MemoryComparison: Sendable {
       source = "\(name) (--ngram-train)"
     }
     // Cut by characters (a byte model's text is never cut inside a character).
-    var body = analysed
-    let truncated = body.unicodeScalars.count > maxCharacters
-    if truncated { body = String(String.UnicodeScalarView(body.unicodeScalars.prefix(maxCharacters))) }
+    let truncated = analysed.unicodeScalars.count > maxCharacters
+    let body = analysed.prefix(scalars: maxCharacters)
     let units = Vocabulary.units(of: body, kind: vocabulary.kind)
     let symbols = try encode(units, vocabulary)
     guard symbols.count >= 2 else {

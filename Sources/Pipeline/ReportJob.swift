@@ -105,9 +105,7 @@ public struct AnalyzeJob {
       body = try HeldOut.text(body, checkpoint: checkpoint)
       progress.event(.note("analysing the held-out split: \(body.unicodeScalars.count) characters"))
     }
-    if maxChars > 0 && body.unicodeScalars.count > maxChars {
-      body = String(String.UnicodeScalarView(body.unicodeScalars.prefix(maxChars)))
-    }
+    body = body.prefix(scalars: maxChars)
     let user = try loadFeatures()?.features(for: Array(body.unicodeScalars))
     if shouldStop() { throw JobInterrupted(phase: "analysis") }
     let meter = PassMeter(sink: progress)
