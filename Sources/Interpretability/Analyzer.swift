@@ -180,8 +180,12 @@ public struct Analyzer {
       ["i", "f", "o"].enumerated().map { slot, name in
         GateSaturation(
           layer: k, gate: name,
-          left: (0..<H).map { Double(stats.gateLow[(k * 3 + slot) * H + $0]) / Double(max(stats.count, 1)) },
-          right: (0..<H).map { Double(stats.gateHigh[(k * 3 + slot) * H + $0]) / Double(max(stats.count, 1)) }
+          left: (0..<H).map {
+            Double(stats.gateLowCount[(k * 3 + slot) * H + $0]) / Double(max(stats.count, 1))
+          },
+          right: (0..<H).map {
+            Double(stats.gateHighCount[(k * 3 + slot) * H + $0]) / Double(max(stats.count, 1))
+          }
         )
       }
     }

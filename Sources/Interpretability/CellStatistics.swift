@@ -52,7 +52,8 @@ final class CellStatistics: @unchecked Sendable {
   let sumVY: UnsafeMutablePointer<Double>  // (U, graded)
   var featureSum: [Double], featureSumSq: [Double]  // (features)
   var charCount: [Double], charFeatureSum: [Double], charFeatureSumSq: [Double]  // (V), (V, F), (V, F)
-  var gateLow: [Int], gateHigh: [Int]  // (L, 3, H) for gates i, f, o
+  /// Positions where gate i, f or o of each cell was below 0.1 / above 0.9.
+  let gateLowCount: UnsafeMutablePointer<Int>, gateHighCount: UnsafeMutablePointer<Int>  // (L, 3, H)
   /// Per unit, up to K (value, position). A class per unit, so that the two threads
   /// of a flush mutate only their own cells' lists, never the arrays holding them.
   final class Extremes: @unchecked Sendable { var items: [(Float, Int)] = [] }
@@ -112,8 +113,6 @@ final class CellStatistics: @unchecked Sendable {
     charCount = .init(repeating: 0, count: V)
     charFeatureSum = .init(repeating: 0, count: V * F)
     charFeatureSumSq = charFeatureSum
-    gateLow = .init(repeating: 0, count: L * 3 * H)
-    gateHigh = gateLow
     top = (0..<U).map { _ in Extremes() }
     bottom = (0..<U).map { _ in Extremes() }
     precondition(binary.count <= 64, "binary features are kept as a 64-bit mask")
@@ -134,19 +133,30 @@ final class CellStatistics: @unchecked Sendable {
     saturated = Self.make(U, 0, &owned)
     display = Self.make(U * Self.displayBins, 0, &owned)
     histograms = Self.make(U * Self.fineBins * slots, UInt32(0), &owned)
-    pendingValues = Self.make(Self.batch * U, Float(0), &owned)
-    pendingGraded = Self.make(Self.batch * graded.count, 0.0, &owned)
+    pendingValues = Self.make(U * Self.rowStride, Float(0), &owned)
+    pendingGraded = Self.make(graded.count * Self.rowStride, 0.0, &owned)
+    pendingGates = Self.make(L * 3 * H * Self.rowStride, Float(0), &owned)
+    gateLowCount = Self.make(L * 3 * H, 0, &owned)
+    gateHighCount = Self.make(L * 3 * H, 0, &owned)
     allocations = owned
   }
 
   /// Positions buffered before the per-cell work runs on two threads.
-  static let batch = 128
+  ///
+  /// Many, so that each cell's histogram (400 bins × 1 + binary features) is brought into cache once
+  /// for many positions: at 128 the histogram misses were half of the analysis's statistics time.
+  static let batch = 2048
+  /// The distance between two cells' rows in the cell-major buffers: not a power of two, so that
+  /// the rows written at one position do not all map to the same cache sets.
+  static let rowStride = batch + 16
   private struct Pending {
     var position: Int, stream: Int, consecutive: Bool, activeBinary: UInt64
   }
   private var pending: [Pending] = []
-  private let pendingValues: UnsafeMutablePointer<Float>  // (batch, U)
-  private let pendingGraded: UnsafeMutablePointer<Double>  // (batch, graded)
+  // Buffered cell-major (transposed), so that the per-cell loop reads each cell's values in a row.
+  private let pendingValues: UnsafeMutablePointer<Float>  // (U, batch)
+  private let pendingGraded: UnsafeMutablePointer<Double>  // (graded, batch)
+  private let pendingGates: UnsafeMutablePointer<Float>  // (L·3·H, batch): gates i, f, o
 
   /// Computes the features of a segment; scanners advance in text order.
   func startSegment(_ range: Range<Int>, text: [Unicode.Scalar], scanners: inout [any FeatureScanner]) {
@@ -179,9 +189,15 @@ final class CellStatistics: @unchecked Sendable {
     if consecutive { lagCount += 1 }
     var mask: UInt64 = 0
     for (bi, f) in binary.enumerated() where segmentValues[row + f] > 0.5 { mask |= 1 << UInt64(bi) }
-    let i = pending.count, G = graded.count
-    (pendingValues + i * U).update(from: o.values, count: U)
-    for (gi, f) in graded.enumerated() { pendingGraded[i * G + gi] = Double(segmentValues[row + f]) }
+    let i = pending.count, NP = Self.rowStride
+    for u in 0..<U { pendingValues[u * NP + i] = o.values[u] }
+    for (gi, f) in graded.enumerated() { pendingGraded[gi * NP + i] = Double(segmentValues[row + f]) }
+    for k in 0..<L {
+      for (slot, gate) in Self.gateRows.enumerated() {
+        let from = o.gates + k * 4 * H + gate * H, to = pendingGates + (k * 3 + slot) * H * NP + i
+        for j in 0..<H { to[j * NP] = from[j] }
+      }
+    }
     pending.append(
       Pending(position: o.position, stream: o.stream, consecutive: consecutive, activeBinary: mask))
     if pending.count == Self.batch { flush() }
@@ -194,15 +210,6 @@ final class CellStatistics: @unchecked Sendable {
       featureSumSq[f] += y * y
       charFeatureSum[symbol * F + f] += y
       charFeatureSumSq[symbol * F + f] += y * y
-    }
-    // Gates i, f, o: time spent below 0.1 and above 0.9.
-    for k in 0..<L {
-      for (slot, gate) in Self.gateRows.enumerated() {
-        for j in 0..<H {
-          let g = o.gates[k * 4 * H + gate * H + j], idx = (k * 3 + slot) * H + j
-          if g < 0.1 { gateLow[idx] += 1 } else if g > 0.9 { gateHigh[idx] += 1 }
-        }
-      }
     }
     // Predictions.
     if let next = o.next {
@@ -222,47 +229,93 @@ final class CellStatistics: @unchecked Sendable {
   /// are enough cells to pay for the hand-off (at 2 x 128, 512 cells, it pays).
   func flush() {
     guard !pending.isEmpty else { return }
+    let gateRows = L * 3 * H
     if threads >= 2 && U >= 256 {
       DispatchQueue.concurrentPerform(iterations: 2) { half in
         self.observeCells((half * self.U / 2)..<((half + 1) * self.U / 2))
+        self.countGates((half * gateRows / 2)..<((half + 1) * gateRows / 2))
       }
     } else {
       observeCells(0..<U)
+      countGates(0..<gateRows)
     }
     pending.removeAll(keepingCapacity: true)
   }
 
+  /// Gates i, f, o: positions spent below 0.1 and above 0.9, for gate rows `rows` of (L, 3, H).
+  private func countGates(_ rows: Range<Int>) {
+    let N = pending.count, NP = Self.rowStride
+    for r in rows {
+      let g = pendingGates + r * NP
+      var low = 0, high = 0
+      for i in 0..<N {  // branch-free: a gate is below 0.1 or above 0.9 at random, for the branch predictor
+        low &+= g[i] < 0.1 ? 1 : 0
+        high &+= g[i] > 0.9 ? 1 : 0
+      }
+      gateLowCount[r] += low
+      gateHighCount[r] += high
+    }
+  }
+
   /// Moments, extremes, histograms and lag of cells `cells` at every buffered position, in order.
+  ///
+  /// Cell by cell, each over the buffered positions in order: a cell's accumulators stay in
+  /// registers and its histogram in cache, and every cell sees its values in the same order as one
+  /// position at a time would give them, so the sums are the same bits.
   private func observeCells(_ cells: Range<Int>) {
     let NB = Self.fineBins, DB = Self.displayBins, slots = slots, G = graded.count
-    for (i, o) in pending.enumerated() {
-      let v = pendingValues + i * U, pv = prev + o.stream * U, gv = pendingGraded + i * G
+    let N = pending.count, NP = Self.rowStride
+    pending.withUnsafeBufferPointer { pending in
       for u in cells {
-        let x = v[u]
-        sum[u] += Double(x)
-        sumSq[u] += Double(x) * Double(x)
-        if x < minV[u] { minV[u] = x }
-        if x > maxV[u] { maxV[u] = x }
-        if abs(x) > 0.9 { saturated[u] += 1 }
-        if o.consecutive {
-          let p = Double(pv[u])
-          lagSum[u] += Double(x) * p
-          lagPrevSum[u] += p
-          lagPrevSumSq[u] += p * p
-          lagNextSum[u] += Double(x)
-          lagNextSumSq[u] += Double(x) * Double(x)
+        let v = pendingValues + u * NP
+        var s = sum[u], ss = sumSq[u], lo = minV[u], hi = maxV[u], sat = saturated[u]
+        var lxy = lagSum[u], lpx = lagPrevSum[u], lpxx = lagPrevSumSq[u]
+        var lny = lagNextSum[u], lnyy = lagNextSumSq[u]
+        let histogram = histograms + u * NB * slots, shown = display + u * DB
+        for i in 0..<N {
+          let o = pending[i], x = v[i], xd = Double(x)
+          s += xd
+          ss += xd * xd
+          if x < lo { lo = x }
+          if x > hi { hi = x }
+          if abs(x) > 0.9 { sat += 1 }
+          let pv = prev + o.stream * U + u
+          if o.consecutive {
+            let p = Double(pv.pointee)
+            lxy += xd * p
+            lpx += p
+            lpxx += p * p
+            lny += xd
+            lnyy += xd * xd
+          }
+          pv.pointee = x
+          let cell = histogram + Self.fineBin(x) * slots
+          cell[0] += 1
+          var m = o.activeBinary
+          while m != 0 {
+            cell[1 + m.trailingZeroBitCount] += 1
+            m &= m - 1
+          }
+          shown[min(DB - 1, max(0, Int((x + 1) / 2 * Float(DB))))] += 1
+          if x > topFloor[u] || x < bottomCeiling[u] { insertExtreme(u, x, o.position) }
         }
-        pv[u] = x
-        let cell = histograms + (u * NB + Self.fineBin(x)) * slots
-        cell[0] += 1
-        var m = o.activeBinary
-        while m != 0 {
-          cell[1 + m.trailingZeroBitCount] += 1
-          m &= m - 1
+        sum[u] = s
+        sumSq[u] = ss
+        minV[u] = lo
+        maxV[u] = hi
+        saturated[u] = sat
+        lagSum[u] = lxy
+        lagPrevSum[u] = lpx
+        lagPrevSumSq[u] = lpxx
+        lagNextSum[u] = lny
+        lagNextSumSq[u] = lnyy
+        // Σ x·y per graded feature, each over the positions in order.
+        for gi in 0..<G {
+          let y = pendingGraded + gi * NP
+          var acc = sumVY[u * G + gi]
+          for i in 0..<N { acc += Double(v[i]) * y[i] }
+          sumVY[u * G + gi] = acc
         }
-        display[u * DB + min(DB - 1, max(0, Int((x + 1) / 2 * Float(DB))))] += 1
-        for gi in 0..<G { sumVY[u * G + gi] += Double(x) * gv[gi] }
-        if x > topFloor[u] || x < bottomCeiling[u] { insertExtreme(u, x, o.position) }
       }
     }
   }
