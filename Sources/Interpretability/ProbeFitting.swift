@@ -108,6 +108,32 @@ extension CellProbes {
     }
   }
 
+  /// The usable cell whose values best separate y's two classes on the fit part, by
+  /// max(AUC, 1 − AUC) (ties: the lower index); nil when no cell is usable or y has one class.
+  /// AUC from the cell's average ranks: (Σ ranks of the positives − P(P+1)/2) / (P·N).
+  func bestSingleCellAUC(_ y: [Double]) -> Int? {
+    let n = fitRows.count, U = cells
+    let positives = y.reduce(0) { $0 + ($1 > 0.5 ? 1 : 0) }, negatives = n - positives
+    guard positives > 0, negatives > 0 else { return nil }
+    var best: (cell: Int, score: Double)?
+    for j in usable {
+      let order = sortedFitRows[(j * n)..<((j + 1) * n)].map(Int.init)
+      var rankSum = 0.0, a = 0
+      while a < n {  // a tie group order[a..<b] shares the average of ranks a+1 ... b
+        var b = a + 1
+        while b < n && z[order[b] * U + j] == z[order[a] * U + j] { b += 1 }
+        let rank = Double(a + 1 + b) / 2
+        for i in a..<b where y[order[i]] > 0.5 { rankSum += rank }
+        a = b
+      }
+      let P = Double(positives), N = Double(negatives)
+      let auc = (rankSum - P * (P + 1) / 2) / (P * N)
+      let score = max(auc, 1 - auc)
+      if best == nil || score > best!.score { best = (j, score) }
+    }
+    return best?.cell
+  }
+
   /// Greedy forward selection for logistic regression: each step ranks the cells by |zⱼ·(y − p)|
   /// (the score-test numerator for adding cell j), refits the probe with each of the first
   /// `shortlist` of them (Newton, warm-started), and keeps the one with the lowest penalised
@@ -126,9 +152,16 @@ extension CellProbes {
         return y[r] - ProbeNumerics.sigmoid(t)
       }
       let c = zTransposeTimes(residual)
-      let candidates = usable.filter { !taken[$0] }
-        .sorted { abs(c[$0]) != abs(c[$1]) ? abs(c[$0]) > abs(c[$1]) : $0 < $1 }
-        .prefix(Self.shortlist)
+      // The first cell is the best single cell by fit-part AUC, the measure the ranking uses: a cell
+      // that separates the classes perfectly can still correlate weakly with y (a few far outliers
+      // among the negatives), fall outside the shortlist, and leave k = 1 far below that cell's AUC.
+      let candidates =
+        k == 0
+        ? [bestSingleCellAUC(y)].compactMap { $0 }
+        : Array(
+          usable.filter { !taken[$0] }
+            .sorted { abs(c[$0]) != abs(c[$1]) ? abs(c[$0]) > abs(c[$1]) : $0 < $1 }
+            .prefix(Self.shortlist))
       guard !candidates.isEmpty else { break }
       var best: (cell: Int, column: [Double], coefficients: [Double], objective: Double)?
       for j in candidates {

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 // What the Analyzer keeps for the probes and the cell descriptions (issue 14, items 4 and 5).
@@ -84,12 +85,26 @@ extension Analyzer {
       for f in features { failures[f.id] = reason }
       return ([], failures)
     }
+    // One feature per task on both cores: the features' probes share only read-only data, and each
+    // result lands in its feature's slot, so the output does not depend on which thread ran what.
+    let targets = features.indices.map { sampler.target($0) }
+    let outcomes = ProbeOutcomes(count: features.count)
+    let features = features
+    DispatchQueue.concurrentPerform(iterations: features.count) { k in
+      let feature = features[k]
+      do {
+        outcomes.slots[k] = .success(
+          try probes.probe(feature: feature.id, kind: feature.kind, target: targets[k]))
+      } catch {
+        outcomes.slots[k] = .failure((error as? ProbeError)?.description ?? "\(error)")
+      }
+    }
     var results: [ProbeResult] = []
     for (k, feature) in features.enumerated() {
-      do {
-        results.append(try probes.probe(feature: feature.id, kind: feature.kind, target: sampler.target(k)))
-      } catch {
-        failures[feature.id] = (error as? ProbeError)?.description ?? "\(error)"
+      switch outcomes.slots[k] {
+      case .success(let result): results.append(result)
+      case .failure(let reason): failures[feature.id] = reason
+      case nil: break
       }
     }
     return (results, failures)
@@ -122,4 +137,15 @@ extension Analyzer {
 
   /// A description joins the role when its best pattern's held-out F1 reaches this (issue 14).
   public static let describedF1 = 0.5
+}
+
+/// Each feature's probe outcome, written by the task that probed it (one slot per task, never resized).
+private final class ProbeOutcomes: @unchecked Sendable {
+  enum Outcome { case success(ProbeResult), failure(String) }
+  let slots: UnsafeMutableBufferPointer<Outcome?>
+  init(count: Int) { slots = .allocate(capacity: count); slots.initialize(repeating: nil) }
+  deinit {
+    slots.deinitialize()
+    slots.deallocate()
+  }
 }

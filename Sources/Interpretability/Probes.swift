@@ -110,6 +110,7 @@ public struct CellProbes: Sendable {
   let gram: [Double]  // (U, U) zᵀz
   let factor: [Double]  // (U, U) lower Cholesky factor of zᵀz + ρ·N_fit·I
   let values: [Float]  // (N, U) as given, for the held-out predictions
+  let sortedFitRows: [Int32]  // (U, N_fit) each cell's fit rows by increasing value
 
   /// Prepares the probes; throws `ProbeError` when `values` does not have N·U finite entries or N < 4.
   public init(values: [Float], positions: Int, cells: Int, blockSize: Int = 500, ridge: Double = 1e-3) throws
@@ -164,6 +165,21 @@ public struct CellProbes: Sendable {
     factor = a
     self.z = z
     self.values = values
+    // Each cell's fit rows in order of value, once for all binary features' single-cell AUCs.
+    var sorted = [Int32](repeating: 0, count: U * nFit)
+    z.withUnsafeBufferPointer { zp in
+      sorted.withUnsafeMutableBufferPointer { sp in
+        for j in 0..<U {
+          var rows = UnsafeMutableBufferPointer(rebasing: sp[(j * nFit)..<((j + 1) * nFit)])
+          for r in 0..<nFit { rows[r] = Int32(r) }
+          rows.sort { (a: Int32, b: Int32) -> Bool in
+            let x: Float = zp[Int(a) * U + j], y: Float = zp[Int(b) * U + j]
+            return x < y
+          }
+        }
+      }
+    }
+    sortedFitRows = sorted
   }
 
   /// Probes one feature. `target` has N entries in the order of the rows of `values`: 0 or 1 for a

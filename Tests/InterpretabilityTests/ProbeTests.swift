@@ -275,4 +275,38 @@ struct ProbeTests {
     _ = probes.allCellsLogistic(y)
     print("probe bench: all-cells logistic \(ContinuousClock.now - clock)")
   }
+
+  /// A cell that separates the classes perfectly, but whose few far outliers among the negatives make
+  /// its correlation with y weaker than twenty noisy decoys': the one-cell probe must still be that cell
+  /// (the ranking's measure is AUC), with its naive held-out AUC. The old correlation shortlist of 8
+  /// chose a decoy here.
+  @Test func oneCellProbeIsTheBestSingleCellByAUC() throws {
+    let n = 4000, u = 40, separator = 7
+    var rng = SeededGenerator(seed: 99)
+    let label = (0..<n).map { _ in rng.uniform(0, 1) < 0.1 }
+    var values = Self.noise(n, u, seed: 5)
+    for i in 0..<n {
+      if label[i] {
+        values[i * u + separator] = 1 + Float(rng.uniform(0, 0.01))
+      } else {
+        values[i * u + separator] = rng.uniform(0, 1) < 0.02 ? -50 : Float(rng.uniform(0.5, 0.99))
+      }
+      for d in 10..<30 { values[i * u + d] = (label[i] ? 0.8 : 0) + Float(rng.uniform(-1, 1)) }
+    }
+    let y = label.map { Float($0 ? 1 : 0) }
+    let probes = try CellProbes(values: values, positions: n, cells: u)
+    let result = try probes.probe(feature: "planted", kind: .binary, target: y)
+    let one = try #require(result.steps.first { $0.k == 1 && !$0.allCells })
+    #expect(one.cells == [separator])
+    let held = Self.heldOut(n, block: 500)
+    let naive = Self.pairwiseAUC(held.map { Double(values[$0 * u + separator]) }, held.map { label[$0] })
+    #expect(naive > 0.99)
+    #expect(abs(one.score - naive) < 1e-9)
+    // The decoys do correlate more: the case the shortlist alone got wrong.
+    let fitRows = Self.fit(n, block: 500)
+    let ys = fitRows.map { label[$0] ? 1.0 : 0.0 }
+    let sepCorrelation = abs(Self.pearson(fitRows.map { Double(values[$0 * u + separator]) }, ys))
+    let decoyCorrelation = abs(Self.pearson(fitRows.map { Double(values[$0 * u + 10]) }, ys))
+    #expect(decoyCorrelation > 2 * sepCorrelation)
+  }
 }
