@@ -1,4 +1,5 @@
 import CharLSTM
+import Dispatch
 import Foundation
 
 // Causal evidence: mean ablation.
@@ -153,10 +154,52 @@ public enum Ablation {
 
   /// −ln p(next) at every prediction t < n − 1, for each of `rows` copies of the text run side by
   /// side with `clamps` (per layer): (rows, n − 1).
+  ///
+  /// The rows are cut in two halves run at once, one per core (each row is its own copy of the text,
+  /// so the halves never meet; a row's losses are the same bits whichever half runs it, as products
+  /// are row by row). `progress` and `shouldStop` are called from the first half's thread only; the
+  /// second half stops when the first has stopped.
   static func rowLosses(
     network: LSTMNetwork<Float>, tokens: [Int32], rows B: Int, clamps: [[CellClamp]], shouldStop: () -> Bool,
     progress: (Int) -> Void
   ) -> [[Double]]? {
+    guard B >= 2 && matrixThreads >= 2 else {
+      return halfLosses(
+        network: network, tokens: tokens, rows: 0..<B, clamps: clamps, shouldStop: shouldStop,
+        progress: progress)
+    }
+    let halves = [0..<((B + 1) / 2), ((B + 1) / 2)..<B]
+    let results = HalfResults()
+    let networks = halves.map { _ in LSTMNetwork(sharingParametersOf: network, gradients: false) }
+    withoutActuallyEscaping(shouldStop) { shouldStop in
+      withoutActuallyEscaping(progress) { progress in
+        let calls = UncheckedCalls(shouldStop: shouldStop, progress: progress)
+        withSingleThreadedProducts {
+          DispatchQueue.concurrentPerform(iterations: 2) { half in
+            let losses = halfLosses(
+              network: networks[half], tokens: tokens, rows: halves[half], clamps: clamps,
+              shouldStop: { half == 0 ? calls.shouldStop() : results.stopped },
+              progress: { if half == 0 { calls.progress($0) } })
+            results.set(half, losses)
+          }
+        }
+      }
+    }
+    guard let first = results.losses[0], let second = results.losses[1] else { return nil }
+    return first + second
+  }
+
+  /// `rowLosses` for the rows `rows` of the whole batch (clamps name rows of the whole batch).
+  private static func halfLosses(
+    network: LSTMNetwork<Float>, tokens: [Int32], rows: Range<Int>, clamps: [[CellClamp]],
+    shouldStop: () -> Bool, progress: (Int) -> Void
+  ) -> [[Double]]? {
+    let B = rows.count
+    let clamps = clamps.map { list in
+      list.filter { rows.contains($0.row) }.map {
+        CellClamp(row: $0.row - rows.lowerBound, unit: $0.unit, value: $0.value)
+      }
+    }
     let n = tokens.count, V = network.config.vocabSize, T = 32
     let state = LSTMState<Float>(for: network, batch: B)
     var losses = [[Double]](repeating: [], count: B)
@@ -238,4 +281,26 @@ extension Analyzer {
     }
     return true
   }
+}
+
+/// The two halves' losses of `Ablation.rowLosses`, each written once by its own task.
+private final class HalfResults: @unchecked Sendable {
+  private let lock = NSLock()
+  private var slots: [[[Double]]?] = [nil, nil]
+  private var stop = false
+  var losses: [[[Double]]?] { lock.withLock { slots } }
+  /// True once a half has given up (the user asked to stop): the other half stops too.
+  var stopped: Bool { lock.withLock { stop } }
+  func set(_ half: Int, _ losses: [[Double]]?) {
+    lock.withLock {
+      slots[half] = losses
+      if losses == nil { stop = true }
+    }
+  }
+}
+
+/// The caller's callbacks, handed to the first half's thread while the caller waits for both halves.
+private struct UncheckedCalls: @unchecked Sendable {
+  let shouldStop: () -> Bool
+  let progress: (Int) -> Void
 }
