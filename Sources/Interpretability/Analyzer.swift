@@ -32,11 +32,14 @@ public struct Analyzer {
   ///   - displayCells: how many of the best-ranked cells get windows and band
   ///     samples (nil: every cell).
   ///   - progress: called with (characters done, total) now and then, per pass.
+  ///   - shouldStop: polled between blocks of characters in both passes.
   /// - Throws: `characterNotInVocabulary` for a character the model does not know,
   ///   `textTooShort` for fewer than 2 characters, `nonFinite` (naming
-  ///   `modelName`) when the model's activations or predictions are NaN or infinite.
+  ///   `modelName`) when the model's activations or predictions are NaN or infinite,
+  ///   `AnalysisInterrupted` when `shouldStop` fired.
   public func analyze(
-    text: String, textName: String, displayCells: Int? = nil, progress: ((String, Int, Int) -> Void)? = nil
+    text: String, textName: String, displayCells: Int? = nil, progress: ((String, Int, Int) -> Void)? = nil,
+    shouldStop: () -> Bool = { false }
   ) throws -> Analysis {
     let vocabulary = checkpoint.vocabulary
     let tokens = try vocabulary.encode(text)
@@ -69,7 +72,7 @@ public struct Analyzer {
     // a non-finite position stops the work there; the error follows the pass.
     var nonFinite: String?
     let sampler = probes && displayCells != 0 ? ProbeSampler(textLength: n, units: U, features: F) : nil
-    recorder.run(
+    let read = recorder.run(
       tokens: tokens,
       segmentStarted: { range in stats.startSegment(range, text: scalars, scanners: &scanners) },
       observe: { o in
@@ -99,7 +102,8 @@ public struct Analyzer {
         }
         done += 1
         if done % 8192 == 0 { progress?("recording", done, n) }
-      })
+      }, shouldStop: { nonFinite == nil && shouldStop() })
+    if !read { throw AnalysisInterrupted() }
     if let nonFinite { throw CellscopeError.nonFinite(modelName, what: nonFinite) }
     stats.flush()
     let probed = sampler.map { runProbes($0) }
@@ -136,7 +140,7 @@ public struct Analyzer {
       done = 0
       // No flush at segment starts: the collector flushes a stream itself when its
       // positions jump (fast mode), and in exact mode the one stream runs on unbroken.
-      recorder.run(
+      let read = recorder.run(
         tokens: tokens, segmentStarted: { _ in },
         observe: { o in
           collector.observe(o)
@@ -145,7 +149,8 @@ public struct Analyzer {
           }
           done += 1
           if done % 8192 == 0 { progress?("windows", done, n) }
-        })
+        }, shouldStop: shouldStop)
+      if !read { throw AnalysisInterrupted() }
       collector.finish()
     }
     for (d, u) in shownUnits.enumerated() {
@@ -376,6 +381,11 @@ public struct Analyzer {
         upper: hi == 1 ? 1 : Float(quantile(all, hi, lowest: lowest, highest: highest)))
     }
   }
+}
+
+/// The analysis was abandoned because its caller asked it to stop (`shouldStop`).
+public struct AnalysisInterrupted: Error, Equatable {
+  public init() {}
 }
 
 /// [-1, 1] → 0...255.

@@ -43,9 +43,10 @@ extension Analyzer {
   /// the training record), or as PyTorch does for a model trained elsewhere, with `seed`.
   ///
   /// - Returns: the best untrained score and gain per feature.
+  /// - Throws: as `analyze`, `AnalysisInterrupted` when `shouldStop` fired.
   public func control(
     text: String, seed: UInt64, maxCharacters: Int = Analyzer.controlCharacters,
-    progress: ((String, Int, Int) -> Void)? = nil
+    progress: ((String, Int, Int) -> Void)? = nil, shouldStop: () -> Bool = { false }
   ) throws -> ControlSummary {
     let options = checkpoint.training?.options
     let scale = options?.initUniform
@@ -56,7 +57,7 @@ extension Analyzer {
       config: checkpoint.config, vocabulary: checkpoint.vocabulary, parameters: net.params.array)
     let slice = text.prefix(scalars: maxCharacters)
     let analysis = try Analyzer(checkpoint: untrained, options: self.options, features: features)
-      .analyze(text: slice, textName: "control", displayCells: 0, progress: progress)
+      .analyze(text: slice, textName: "control", displayCells: 0, progress: progress, shouldStop: shouldStop)
     let entries = analysis.features.enumerated().map { f, summary in
       var best: (CellID, FeatureScore)?
       for cell in analysis.cells {

@@ -89,9 +89,14 @@ public struct Recorder {
   ///   - tokens: the text as vocabulary indices.
   ///   - segmentStarted: called with each segment's range before its positions are observed.
   ///   - observe: called once per position of `tokens`; an empty text calls nothing.
+  ///   - shouldStop: polled between blocks of `steps` characters (and in the stitching); true
+  ///     abandons the reading there.
+  /// - Returns: false when `shouldStop` cut the reading short (not every position was observed).
+  @discardableResult
   public func run(
-    tokens: [Int32], segmentStarted: (Range<Int>) -> Void, observe: (Observation) -> Void
-  ) {
+    tokens: [Int32], segmentStarted: (Range<Int>) -> Void, observe: (Observation) -> Void,
+    shouldStop: () -> Bool = { false }
+  ) -> Bool {
     let n = tokens.count, H = network.config.hiddenSize, L = network.config.numLayers
     let V = network.config.vocabSize, G = 4 * H, U = units
     let S = options.effectiveStreams(textLength: n)
@@ -114,7 +119,9 @@ public struct Recorder {
       if let stitcher {
         let found =
           stitcher.cached(segmentStart: segStart)
-          ?? stitcher.startStates(tokens: tokens, plan: plan, segmentStart: segStart, first: carried)
+          ?? stitcher.startStates(
+            tokens: tokens, plan: plan, segmentStart: segStart, first: carried, shouldStop: shouldStop)
+        if shouldStop() { return false }
         carried = found.end
         for b in 0..<S { found.starts[b].store(row: b, into: state) }
       } else if options.mode == .fast {
@@ -123,6 +130,7 @@ public struct Recorder {
       let total = zip(runStart, recEnd).map { $1 - $0 }.max() ?? 0
       var t0 = 0
       while t0 < total {
+        if shouldStop() { return false }
         let steps = min(T, total - t0)
         let chunk = steps == T ? ws : ShardedStep(network: network, batch: S, steps: steps, training: false)
         for t in 0..<steps {
@@ -163,5 +171,6 @@ public struct Recorder {
       }
       segStart = segEnd
     }
+    return true
   }
 }

@@ -126,22 +126,29 @@ final class StreamStitcher {
   }
 
   /// The exact start state of every stream of the segment, given the exact state before its first
-  /// character (`first`), and the exact state after its last character.
-  func startStates(tokens: [Int32], plan: StreamPlan, segmentStart: Int, first: StreamState)
+  /// character (`first`), and the exact state after its last character. When `shouldStop` fires
+  /// the states are unfinished and not cached: the caller must abandon the reading.
+  func startStates(
+    tokens: [Int32], plan: StreamPlan, segmentStart: Int, first: StreamState,
+    shouldStop: () -> Bool = { false }
+  )
     -> (starts: [StreamState], end: StreamState)
   {
     let S = plan.starts.count
-    let reference = referencePass(tokens: tokens, plan: plan, first: first)
+    let reference = referencePass(tokens: tokens, plan: plan, first: first, shouldStop: shouldStop)
     var starts = [first]
     var exactEnd = reference.ends[0]  // stream 0 starts exactly, so its reference run is exact
     for b in 1..<S {
+      if shouldStop() { return (starts, exactEnd) }
       starts.append(exactEnd)
       let r0 = plan.starts[b], r1 = plan.ends[b]
       guard r1 > r0 else { continue }  // an empty stream ends where it starts
       summary.streams += 1
       exactEnd = sweep(
-        tokens: tokens, from: r0, to: r1, start: exactEnd, kept: reference.kept[b], end: reference.ends[b])
+        tokens: tokens, from: r0, to: r1, start: exactEnd, kept: reference.kept[b], end: reference.ends[b],
+        shouldStop: shouldStop)
     }
+    if shouldStop() { return (starts, exactEnd) }
     cache[segmentStart] = (starts, exactEnd)
     return (starts, exactEnd)
   }
@@ -151,20 +158,22 @@ final class StreamStitcher {
 
   /// Runs stream b exactly from `start` until it agrees with its reference run; returns its exact end.
   private func sweep(
-    tokens: [Int32], from r0: Int, to r1: Int, start: StreamState, kept: [StreamState], end: StreamState
+    tokens: [Int32], from r0: Int, to r1: Int, start: StreamState, kept: [StreamState], end: StreamState,
+    shouldStop: () -> Bool
   ) -> StreamState {
     let state = LSTMState<Float>(for: network, batch: 1)
     start.store(row: 0, into: state)
     var p = r0, j = 0
     let full = ShardedStep(network: network, batch: 1, steps: interval, training: false)
     while p < r1 {
+      if shouldStop() { return end }
       let n = min(interval, r1 - p)
       let chunk = n == interval ? full : ShardedStep(network: network, batch: 1, steps: n, training: false)
       let x = Array(tokens[p..<(p + n)])
       x.withUnsafeBufferPointer { chunk.forward(tokens: $0.baseAddress!, state: state) }
       p += n
       summary.sweepCharacters += n
-      if p == r1 { break }
+      if p == r1 || j >= kept.count { break }
       let d = StreamState(row: 0, of: state).maxDifference(from: kept[j])
       if d <= tolerance {
         summary.maxBoundaryDifference = max(summary.maxBoundaryDifference, Double(d))
@@ -178,7 +187,7 @@ final class StreamStitcher {
 
   /// Every stream from a warmed-up state (stream 0 from `first`), batched and unrecorded: the state
   /// after every `interval` characters of its own positions (`kept`, before its last one) and at its end.
-  private func referencePass(tokens: [Int32], plan: StreamPlan, first: StreamState)
+  private func referencePass(tokens: [Int32], plan: StreamPlan, first: StreamState, shouldStop: () -> Bool)
     -> (kept: [[StreamState]], ends: [StreamState])
   {
     let S = plan.starts.count, T = steps
@@ -192,6 +201,7 @@ final class StreamStitcher {
     var x = [Int32](repeating: 0, count: T * S)  // (T, B)
     var t0 = 0
     while t0 < total {
+      if shouldStop() { break }
       let n = min(T, total - t0)
       let chunk = n == T ? full : ShardedStep(network: network, batch: S, steps: n, training: false)
       for t in 0..<n {

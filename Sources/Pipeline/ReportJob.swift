@@ -112,16 +112,26 @@ public struct AnalyzeJob {
     var analyzer = Analyzer(
       checkpoint: checkpoint, options: recorder, features: TextFeatures.all + (user ?? []))
     analyzer.modelName = modelName
-    var result = try analyzer.analyze(
-      text: body, textName: text.name, displayCells: displayCells, progress: meter.report)
-    // The analyser runs its passes to the end; the stop is honoured right after.
+    var result: Analysis
+    do {
+      result = try analyzer.analyze(
+        text: body, textName: text.name, displayCells: displayCells, progress: meter.report,
+        shouldStop: shouldStop)
+    } catch is AnalysisInterrupted {
+      throw JobInterrupted(phase: "analysis")
+    }
     if shouldStop() { throw JobInterrupted(phase: "analysis") }
     if control {
       let seed = controlSeed ?? checkpoint.training?.options.seed ?? 1
-      let summary = try analyzer.control(
-        text: body, seed: seed,
-        maxCharacters: ablationCharacters > 0 ? max(ablationCharacters, Analyzer.controlCharacters) : .max,
-        progress: { meter.report("control: " + $0, $1, $2) })
+      let summary: ControlSummary
+      do {
+        summary = try analyzer.control(
+          text: body, seed: seed,
+          maxCharacters: ablationCharacters > 0 ? max(ablationCharacters, Analyzer.controlCharacters) : .max,
+          progress: { meter.report("control: " + $0, $1, $2) }, shouldStop: shouldStop)
+      } catch is AnalysisInterrupted {
+        throw JobInterrupted(phase: "control")
+      }
       result.attach(control: summary)
       if shouldStop() { throw JobInterrupted(phase: "control") }
     }
