@@ -133,9 +133,16 @@ final class CellStatistics: @unchecked Sendable {
     saturated = Self.make(U, 0, &owned)
     display = Self.make(U * Self.displayBins, 0, &owned)
     histograms = Self.make(U * Self.fineBins * slots, UInt32(0), &owned)
-    pendingValues = Self.make(U * Self.rowStride, Float(0), &owned)
-    pendingGraded = Self.make(graded.count * Self.rowStride, 0.0, &owned)
-    pendingGates = Self.make(L * 3 * H * Self.rowStride, Float(0), &owned)
+    var blocks: [PendingBlock] = []
+    let gradedCount = graded.count, gateRows = L * 3 * H, units = U
+    for _ in 0..<2 {
+      blocks.append(
+        PendingBlock(
+          values: Self.make(units * Self.rowStride, Float(0), &owned),
+          graded: Self.make(gradedCount * Self.rowStride, 0.0, &owned),
+          gates: Self.make(gateRows * Self.rowStride, Float(0), &owned)))
+    }
+    self.blocks = blocks
     gateLowCount = Self.make(L * 3 * H, 0, &owned)
     gateHighCount = Self.make(L * 3 * H, 0, &owned)
     allocations = owned
@@ -152,11 +159,30 @@ final class CellStatistics: @unchecked Sendable {
   private struct Pending {
     var position: Int, stream: Int, consecutive: Bool, activeBinary: UInt64
   }
-  private var pending: [Pending] = []
-  // Buffered cell-major (transposed), so that the per-cell loop reads each cell's values in a row.
-  private let pendingValues: UnsafeMutablePointer<Float>  // (U, batch)
-  private let pendingGraded: UnsafeMutablePointer<Double>  // (graded, batch)
-  private let pendingGates: UnsafeMutablePointer<Float>  // (L·3·H, batch): gates i, f, o
+  /// Up to `batch` buffered positions, cell-major (transposed), so that the per-cell loop reads each
+  /// cell's values in a row.
+  private final class PendingBlock: @unchecked Sendable {
+    var positions: [Pending] = []
+    let values: UnsafeMutablePointer<Float>  // (U, batch)
+    let graded: UnsafeMutablePointer<Double>  // (graded, batch)
+    let gates: UnsafeMutablePointer<Float>  // (L·3·H, batch): gates i, f, o
+    init(
+      values: UnsafeMutablePointer<Float>, graded: UnsafeMutablePointer<Double>,
+      gates: UnsafeMutablePointer<Float>
+    ) {
+      self.values = values
+      self.graded = graded
+      self.gates = gates
+      positions.reserveCapacity(CellStatistics.batch)
+    }
+  }
+  /// Two blocks: `observe` fills one while the per-cell work of the other runs on `worker`, so the
+  /// recording and the statistics overlap. Blocks are worked in the order they were filled, so every
+  /// cell sees its values in text order whatever the timing.
+  private let blocks: [PendingBlock]
+  private var filling = 0
+  private let worker = DispatchQueue(label: "cellscope.statistics")
+  private let inFlight = DispatchGroup()
 
   /// Computes the features of a segment; scanners advance in text order.
   func startSegment(_ range: Range<Int>, text: [Unicode.Scalar], scanners: inout [any FeatureScanner]) {
@@ -189,18 +215,19 @@ final class CellStatistics: @unchecked Sendable {
     if consecutive { lagCount += 1 }
     var mask: UInt64 = 0
     for (bi, f) in binary.enumerated() where segmentValues[row + f] > 0.5 { mask |= 1 << UInt64(bi) }
-    let i = pending.count, NP = Self.rowStride
-    for u in 0..<U { pendingValues[u * NP + i] = o.values[u] }
-    for (gi, f) in graded.enumerated() { pendingGraded[gi * NP + i] = Double(segmentValues[row + f]) }
+    let block = blocks[filling]
+    let i = block.positions.count, NP = Self.rowStride
+    for u in 0..<U { block.values[u * NP + i] = o.values[u] }
+    for (gi, f) in graded.enumerated() { block.graded[gi * NP + i] = Double(segmentValues[row + f]) }
     for k in 0..<L {
       for (slot, gate) in Self.gateRows.enumerated() {
-        let from = o.gates + k * 4 * H + gate * H, to = pendingGates + (k * 3 + slot) * H * NP + i
+        let from = o.gates + k * 4 * H + gate * H, to = block.gates + (k * 3 + slot) * H * NP + i
         for j in 0..<H { to[j * NP] = from[j] }
       }
     }
-    pending.append(
+    block.positions.append(
       Pending(position: o.position, stream: o.stream, consecutive: consecutive, activeBinary: mask))
-    if pending.count == Self.batch { flush() }
+    if block.positions.count == Self.batch { submit() }
     prevPosition[o.stream] = o.position
     // Features and what the current character alone says about them.
     charCount[symbol] += 1
@@ -225,28 +252,43 @@ final class CellStatistics: @unchecked Sendable {
     }
   }
 
-  /// Runs the per-cell work for the buffered positions, on two threads when there
-  /// are enough cells to pay for the hand-off (at 2 x 128, 512 cells, it pays).
+  /// Hands the filled block to `worker` (after the block before it is done) and fills the other.
+  private func submit() {
+    let block = blocks[filling]
+    guard !block.positions.isEmpty else { return }
+    inFlight.wait()  // the other block's work is done: it may be refilled
+    worker.async(group: inFlight) { self.work(block) }
+    filling = 1 - filling
+  }
+
+  /// Finishes the per-cell work of every observed position; call after the last observation, before
+  /// reading the per-cell results.
   func flush() {
-    guard !pending.isEmpty else { return }
+    submit()
+    inFlight.wait()
+  }
+
+  /// The per-cell work of one block, on two threads when there are enough cells to pay for the
+  /// hand-off (at 2 x 128, 512 cells, it pays).
+  private func work(_ block: PendingBlock) {
     let gateRows = L * 3 * H
     if threads >= 2 && U >= 256 {
       DispatchQueue.concurrentPerform(iterations: 2) { half in
-        self.observeCells((half * self.U / 2)..<((half + 1) * self.U / 2))
-        self.countGates((half * gateRows / 2)..<((half + 1) * gateRows / 2))
+        self.observeCells((half * self.U / 2)..<((half + 1) * self.U / 2), block)
+        self.countGates((half * gateRows / 2)..<((half + 1) * gateRows / 2), block)
       }
     } else {
-      observeCells(0..<U)
-      countGates(0..<gateRows)
+      observeCells(0..<U, block)
+      countGates(0..<gateRows, block)
     }
-    pending.removeAll(keepingCapacity: true)
+    block.positions.removeAll(keepingCapacity: true)
   }
 
   /// Gates i, f, o: positions spent below 0.1 and above 0.9, for gate rows `rows` of (L, 3, H).
-  private func countGates(_ rows: Range<Int>) {
-    let N = pending.count, NP = Self.rowStride
+  private func countGates(_ rows: Range<Int>, _ block: PendingBlock) {
+    let N = block.positions.count, NP = Self.rowStride
     for r in rows {
-      let g = pendingGates + r * NP
+      let g = block.gates + r * NP
       var low = 0, high = 0
       for i in 0..<N {  // branch-free: a gate is below 0.1 or above 0.9 at random, for the branch predictor
         low &+= g[i] < 0.1 ? 1 : 0
@@ -262,12 +304,12 @@ final class CellStatistics: @unchecked Sendable {
   /// Cell by cell, each over the buffered positions in order: a cell's accumulators stay in
   /// registers and its histogram in cache, and every cell sees its values in the same order as one
   /// position at a time would give them, so the sums are the same bits.
-  private func observeCells(_ cells: Range<Int>) {
+  private func observeCells(_ cells: Range<Int>, _ block: PendingBlock) {
     let NB = Self.fineBins, DB = Self.displayBins, slots = slots, G = graded.count
-    let N = pending.count, NP = Self.rowStride
-    pending.withUnsafeBufferPointer { pending in
+    let N = block.positions.count, NP = Self.rowStride
+    block.positions.withUnsafeBufferPointer { pending in
       for u in cells {
-        let v = pendingValues + u * NP
+        let v = block.values + u * NP
         var s = sum[u], ss = sumSq[u], lo = minV[u], hi = maxV[u], sat = saturated[u]
         var lxy = lagSum[u], lpx = lagPrevSum[u], lpxx = lagPrevSumSq[u]
         var lny = lagNextSum[u], lnyy = lagNextSumSq[u]
@@ -311,7 +353,7 @@ final class CellStatistics: @unchecked Sendable {
         lagNextSumSq[u] = lnyy
         // Σ x·y per graded feature, each over the positions in order.
         for gi in 0..<G {
-          let y = pendingGraded + gi * NP
+          let y = block.graded + gi * NP
           var acc = sumVY[u * G + gi]
           for i in 0..<N { acc += Double(v[i]) * y[i] }
           sumVY[u * G + gi] = acc
