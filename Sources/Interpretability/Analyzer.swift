@@ -135,7 +135,7 @@ public struct Analyzer {
     let collector = WindowCollector(
       units: shownUnits, context: options.context, wanted: wanted, bands: bands,
       samplesPerBand: options.samplesPerBand,
-      symbols: symbols, streams: streams)
+      symbols: symbols, streams: max(streams, 2))  // an exact replay reads two streams
     if !shownUnits.isEmpty {
       done = 0
       // No flush at segment starts: the collector flushes a stream itself when its
@@ -149,7 +149,7 @@ public struct Analyzer {
           }
           done += 1
           if done % 8192 == 0 { progress?("windows", done, n) }
-        }, shouldStop: shouldStop)
+        }, shouldStop: shouldStop, replay: true)
       if !read { throw AnalysisInterrupted() }
       collector.finish()
     }

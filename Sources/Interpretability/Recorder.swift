@@ -67,6 +67,10 @@ public struct Recorder {
   let options: RecorderOptions
   /// The stitched mode's boundary states, kept across runs over the same text.
   let stitcher: StreamStitcher?
+  /// The exact mode's states at the start and middle of each segment, captured by a first run, so
+  /// that a replay (``run(tokens:segmentStarted:observe:shouldStop:replay:)``) reads the two halves
+  /// of each segment side by side.
+  let halves: SegmentHalves?
 
   /// A recorder of `network` (its weights are read, never changed) reading as `options` say.
   public init(network: LSTMNetwork<Float>, options: RecorderOptions) {
@@ -78,6 +82,7 @@ public struct Recorder {
       ? StreamStitcher(
         network: network, steps: max(1, options.steps), warmup: options.warmup,
         interval: options.stitchInterval, tolerance: options.tolerance) : nil
+    halves = options.mode == .exact || S == 1 ? SegmentHalves() : nil
   }
 
   var units: Int { network.config.numLayers * 2 * network.config.hiddenSize }
@@ -91,15 +96,20 @@ public struct Recorder {
   ///   - observe: called once per position of `tokens`; an empty text calls nothing.
   ///   - shouldStop: polled between blocks of `steps` characters (and in the stitching); true
   ///     abandons the reading there.
+  ///   - replay: exact mode, a second run over the text a first run read whole: each segment is read
+  ///     as two streams side by side, one per core, each from the exact state the first run had at its
+  ///     start, so every value is the same bits as the first run's (each stream is the same batch-1
+  ///     computation). Otherwise (another mode, or no complete first run) this is ignored.
   /// - Returns: false when `shouldStop` cut the reading short (not every position was observed).
   @discardableResult
   public func run(
     tokens: [Int32], segmentStarted: (Range<Int>) -> Void, observe: (Observation) -> Void,
-    shouldStop: () -> Bool = { false }
+    shouldStop: () -> Bool = { false }, replay: Bool = false
   ) -> Bool {
     let n = tokens.count, H = network.config.hiddenSize, L = network.config.numLayers
     let V = network.config.vocabSize, G = 4 * H, U = units
-    let S = options.effectiveStreams(textLength: n)
+    let replaying = replay && halves?.complete(textLength: n) == true
+    let S = replaying ? 2 : options.effectiveStreams(textLength: n)
     let T = max(1, options.steps)
     // Two halves of the streams on two cores, as in training (see ShardedStep).
     let ws = ShardedStep(network: network, batch: S, steps: T, training: false)
@@ -116,7 +126,15 @@ public struct Recorder {
       let plan = StreamPlan(segment: segStart..<segEnd, streams: S)
       let recStart = plan.starts, recEnd = plan.ends
       let runStart = recStart.map { options.mode == .fast ? max(0, $0 - options.warmup) : $0 }
-      if let stitcher {
+      let halfPlan = StreamPlan(segment: segStart..<segEnd, streams: 2)
+      if replaying, let starts = halves?.starts[segStart] {
+        for b in 0..<2 { starts[b].store(row: b, into: state) }
+      } else if S == 1, let halves {
+        halves.begin(segmentStart: segStart, state: StreamState(row: 0, of: state))
+      }
+      if replaying {
+        // the start states are in place
+      } else if let stitcher {
         let found =
           stitcher.cached(segmentStart: segStart)
           ?? stitcher.startStates(
@@ -167,10 +185,67 @@ public struct Recorder {
             }
           }
         }
+        if S == 1, let halves {
+          // The state before the segment's second half: after reading its position mid − 1.
+          let mid = halfPlan.starts[1], t = mid - 1 - (runStart[0] + t0)
+          if t >= 0 && t < steps && mid < segEnd {
+            halves.middle(
+              segmentStart: segStart, state: StreamState(cachesOf: chunk, row: 0, step: t, network: network))
+          }
+        }
         t0 += steps
       }
+      halves?.end(segmentStart: segStart, textLength: n, segmentEnd: segEnd)
       segStart = segEnd
     }
     return true
+  }
+}
+
+/// The exact states at the start and middle of every segment of a single-stream run (see
+/// `Recorder.halves`), by segment start.
+final class SegmentHalves {
+  private(set) var starts: [Int: [StreamState]] = [:]
+  private var pendingStart: StreamState?
+  private var pendingMiddle: StreamState?
+  /// The text length whose segments are all captured, once the last one ends.
+  private var coveredLength: Int?
+
+  func begin(segmentStart: Int, state: StreamState) {
+    pendingStart = state
+    pendingMiddle = nil
+    if segmentStart == 0 {
+      starts = [:]
+      coveredLength = nil
+    }
+  }
+
+  func middle(segmentStart: Int, state: StreamState) { pendingMiddle = state }
+
+  func end(segmentStart: Int, textLength n: Int, segmentEnd: Int) {
+    guard let start = pendingStart else { return }
+    // A segment too short to have a middle replays as one stream plus an empty one.
+    starts[segmentStart] = [start, pendingMiddle ?? start]
+    pendingStart = nil
+    if segmentEnd == n { coveredLength = n }
+  }
+
+  func complete(textLength n: Int) -> Bool { coveredLength == n }
+}
+
+extension StreamState {
+  /// The state of batch row b after step t of the chunk's last pass, read from the shard's caches.
+  init(cachesOf chunk: ShardedStep, row b: Int, step t: Int, network: LSTMNetwork<Float>) {
+    let (ws, j0) = chunk.shard(ofRow: b)
+    let H = network.config.hiddenSize, L = network.config.numLayers, Bs = ws.B
+    self = .zero(layers: L, hidden: H)
+    for k in 0..<L {
+      let cache = ws.layers[k]
+      let h = cache.h.p + ((t + 1) * Bs + j0) * H, c = cache.c.p + ((t + 1) * Bs + j0) * H
+      for j in 0..<H {
+        self.h[k * H + j] = h[j]
+        self.c[k * H + j] = c[j]
+      }
+    }
   }
 }

@@ -218,30 +218,14 @@ final class StreamStitcher {
           let p = runStart[b] + t0 + t  // the state after reading p
           guard p >= r0, p < r1 else { continue }
           if p == r1 - 1 {
-            ends[b] = cachedState(chunk, row: b, step: t)
+            ends[b] = StreamState(cachesOf: chunk, row: b, step: t, network: network)
           } else if (p - r0 + 1) % interval == 0 {
-            kept[b].append(cachedState(chunk, row: b, step: t))
+            kept[b].append(StreamState(cachesOf: chunk, row: b, step: t, network: network))
           }
         }
       }
       t0 += n
     }
     return (kept, ends)
-  }
-
-  /// The state of batch row b after step t of the chunk's last pass, read from the shard's caches.
-  private func cachedState(_ chunk: ShardedStep, row b: Int, step t: Int) -> StreamState {
-    let (ws, j0) = chunk.shard(ofRow: b)
-    let H = network.config.hiddenSize, L = network.config.numLayers, Bs = ws.B
-    var s = StreamState.zero(layers: L, hidden: H)
-    for k in 0..<L {
-      let cache = ws.layers[k]
-      let h = cache.h.p + ((t + 1) * Bs + j0) * H, c = cache.c.p + ((t + 1) * Bs + j0) * H
-      for j in 0..<H {
-        s.h[k * H + j] = h[j]
-        s.c[k * H + j] = c[j]
-      }
-    }
-    return s
   }
 }
