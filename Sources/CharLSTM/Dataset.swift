@@ -65,15 +65,13 @@ public struct Dataset: Sendable {
 
   /// The held-out characters (validation and test batches) of every stream, in
   /// stream order: the text a report on "unseen" data should read.
-  public func heldOut() -> [Int32] {
+  public func heldOut() -> [Int32] { heldOutRanges().flatMap { data[$0] } }
+
+  /// The index ranges of `data` that ``heldOut()`` reads, in its order (one per stream).
+  public func heldOutRanges() -> [Range<Int>] {
     let first = valBatches.lowerBound
     guard first < batchCount else { return [] }
-    var out: [Int32] = []
-    for b in 0..<B {
-      let start = b * streamLength + first * T, end = (b + 1) * streamLength
-      out.append(contentsOf: data[start..<end])
-    }
-    return out
+    return (0..<B).map { b in (b * streamLength + first * T)..<((b + 1) * streamLength) }
   }
 }
 

@@ -94,10 +94,19 @@ public struct FeatureFile: Sendable {
   /// The features of every entry for `text` (the text that will be analysed, as scalars), in file
   /// order; a labels entry gives one feature per label, with id `<entry id>_<label as snake_case>`.
   ///
-  /// - Throws: `labelCount` when a labels file does not have one label per character (or line).
-  public func features(for text: [Unicode.Scalar]) throws(FeatureFileError) -> [TextFeature] {
+  /// - Parameters:
+  ///   - text: the analysed text.
+  ///   - source: the whole file the analysed text was cut from, and `pieces`, the ranges of its
+  ///     characters the analysed text is made of, in order (the held-out split of a training text is
+  ///     one piece per training stream; `--max-chars` then keeps a prefix). A labels file may give one
+  ///     label per character (or line) of either: labels for the whole file are cut as the text was.
+  /// - Throws: `labelCount` when a labels file matches neither.
+  public func features(
+    for text: [Unicode.Scalar], source: [Unicode.Scalar]? = nil, pieces: [Range<Int>] = []
+  ) throws(FeatureFileError) -> [TextFeature] {
     var out: [TextFeature] = []
-    for entry in entries { out += try entry.features(for: text, file: file) }
+    let cut = source.map { LabelCut(source: $0, pieces: pieces, count: text.count) }
+    for entry in entries { out += try entry.features(for: text, file: file, cut: cut) }
     return out
   }
 

@@ -36,7 +36,8 @@ public enum FeatureFileError: Error, Equatable, CustomStringConvertible {
     case labelsTooLarge(path: String, bytes: Int, limit: Int)
     case tooManyLabels(path: String, count: Int, limit: Int)
     /// The labels file has `got` labels (lines) where the text has `expected` characters or lines.
-    case labelCount(path: String, per: LabelUnit, got: Int, expected: Int)
+    /// `whole`: the count for the whole file the analysed text was cut from, when it was cut.
+    case labelCount(path: String, per: LabelUnit, got: Int, expected: Int, whole: Int? = nil)
     /// Two labels, or a label and another feature, give the same feature id.
     case labelIDClash(label: String, featureID: String)
   }
@@ -104,8 +105,12 @@ extension FeatureFileError.EntryProblem {
     case .tooManyLabels(let path, let count, let limit):
       return
         "the labels file \(path) has \(count) distinct labels, more than the \(limit) allowed; merge some"
-    case .labelCount(let path, let per, let got, let expected):
+    case .labelCount(let path, let per, let got, let expected, let whole):
       let unit = per == .character ? "character" : "line"
+      if let whole, whole != expected {
+        return
+          "the labels file \(path) has \(got) labels but the analysed text has \(expected) \(unit)s and the whole file \(whole); give exactly one label line per \(unit) of either"
+      }
       return
         "the labels file \(path) has \(got) labels but the text has \(expected) \(unit)s; give exactly one label line per \(unit) of the analysed text"
     case .labelIDClash(let label, let featureID):

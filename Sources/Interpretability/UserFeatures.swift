@@ -95,7 +95,9 @@ extension UserFeatureSpec {
   /// - Throws: `labelCount` when a labels table does not match the text's characters or lines.
   /// - Note: regex and distance features find their matches here, once; the features are valid for
   ///   this text only (any other text reads the matches of this one).
-  func features(for text: [Unicode.Scalar], file: String) throws(FeatureFileError) -> [TextFeature] {
+  func features(for text: [Unicode.Scalar], file: String, cut: LabelCut? = nil) throws(FeatureFileError)
+    -> [TextFeature]
+  {
     switch kind {
     case .span(let open, let close, let nested):
       let o = Array(open.unicodeScalars), c = Array(close.unicodeScalars)
@@ -122,10 +124,13 @@ extension UserFeatureSpec {
         """
       return [feature(kind: .graded, rule: rule) { DistanceScanner(lastCharacters: ends) }]
     case .labels(let path, let per, let table):
-      guard let labels = table.perCharacter(of: text, per: per) else {
+      guard let labels = table.perCharacter(of: text, per: per) ?? cut?.labels(table, per: per) else {
         let expected = per == .character ? text.count : LabelTable.lineCount(of: text)
         throw badEntry(
-          .labelCount(path: path, per: per, got: table.items.count, expected: expected), file: file)
+          .labelCount(
+            path: path, per: per, got: table.items.count, expected: expected,
+            whole: cut.map { per == .character ? $0.source.count : LabelTable.lineCount(of: $0.source) }),
+          file: file)
       }
       return table.names.enumerated().map { k, label in
         let code = UInt16(k + 1)
@@ -209,5 +214,26 @@ extension UserFeatureSpec {
       out = "u" + label.unicodeScalars.map { String($0.value, radix: 16) }.joined(separator: "_")
     }
     return out
+  }
+}
+
+/// How an analysed text was cut from its file, so that labels written for the whole file follow the cut.
+public struct LabelCut: Sendable {
+  /// The whole file, and the ranges of it the analysed text is made of, in order.
+  let source: [Unicode.Scalar]
+  let pieces: [Range<Int>]
+  /// The analysed text's length: the first `count` characters of the pieces.
+  let count: Int
+
+  /// One label per analysed character, from a table for the whole file; nil when it does not fit it.
+  func labels(_ table: LabelTable, per: LabelUnit) -> [UInt16]? {
+    guard let whole = table.perCharacter(of: source, per: per) else { return nil }
+    var out: [UInt16] = []
+    out.reserveCapacity(count)
+    for piece in pieces where out.count < count {
+      guard piece.lowerBound >= 0 && piece.upperBound <= whole.count else { return nil }
+      out += whole[piece.lowerBound..<min(piece.upperBound, piece.lowerBound + count - out.count)]
+    }
+    return out.count == count ? out : nil
   }
 }

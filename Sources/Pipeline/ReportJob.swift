@@ -12,6 +12,15 @@ public enum HeldOut {
   /// - Throws: `CellscopeError.invalidOption` when the checkpoint records no
   ///   training (no split), `characterNotInVocabulary`, `textTooShort`.
   public static func text(_ text: String, checkpoint: Checkpoint) throws -> String {
+    try cut(text, checkpoint: checkpoint).text
+  }
+
+  /// The held-out part of `text` and the ranges of `text`'s tokens it is made of, in order (one per
+  /// training stream: the validation and test batches of each); the whole text as one range when the
+  /// held-out part has fewer than 2 characters.
+  public static func cut(_ text: String, checkpoint: Checkpoint) throws -> (
+    text: String, pieces: [Range<Int>]
+  ) {
     guard let record = checkpoint.training else {
       throw CellscopeError.invalidOption(
         "the held-out split needs a checkpoint trained by cellscope (it records the split).")
@@ -19,9 +28,10 @@ public enum HeldOut {
     let dataset = try Dataset(
       indices: try checkpoint.vocabulary.encode(text), batch: record.options.batchSize,
       steps: record.options.seqLength, trainFrac: record.options.trainFrac, valFrac: record.options.valFrac)
-    var heldOut = dataset.heldOut()
-    if heldOut.count < 2 { heldOut = dataset.data }
-    return checkpoint.vocabulary.decode(heldOut)
+    let pieces = dataset.heldOutRanges()
+    let count = pieces.reduce(0) { $0 + $1.count }
+    if count < 2 { return (checkpoint.vocabulary.decode(dataset.data), [0..<dataset.data.count]) }
+    return (checkpoint.vocabulary.decode(dataset.heldOut()), pieces)
   }
 }
 
@@ -101,12 +111,17 @@ public struct AnalyzeJob {
     _ checkpoint: Checkpoint, text: LoadedText, progress: ProgressSink, shouldStop: ShouldStop = { false }
   ) throws -> Analysis {
     var body = text.text
+    var pieces = [0..<text.text.unicodeScalars.count]
     if heldOut {
-      body = try HeldOut.text(body, checkpoint: checkpoint)
+      (body, pieces) = try HeldOut.cut(body, checkpoint: checkpoint)
       progress.event(.note("analysing the held-out split: \(body.unicodeScalars.count) characters"))
     }
     body = body.prefix(scalars: maxChars)
-    let user = try loadFeatures()?.features(for: Array(body.unicodeScalars))
+    // Labels may be written for the whole file: they follow the cut (token ranges are character ranges
+    // with a character vocabulary; a byte vocabulary's labels must match the analysed text).
+    let user = try loadFeatures()?.features(
+      for: Array(body.unicodeScalars),
+      source: checkpoint.vocabulary.kind == .bytes ? nil : Array(text.text.unicodeScalars), pieces: pieces)
     if shouldStop() { throw JobInterrupted(phase: "analysis") }
     let meter = PassMeter(sink: progress)
     var analyzer = Analyzer(

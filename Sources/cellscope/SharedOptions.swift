@@ -74,9 +74,14 @@ struct AnalysisFlags: ParsableArguments {
   @Option(help: "Characters kept whole for the colour-coded pages.") var excerpt = d.excerpt
   @Flag(
     help:
-      "Record one stream from the first character, one character at a time (the reference; the default gives the same values, batched)."
+      "Record one stream from the first character, one character at a time, the statistics on the other core (the default)."
   )
   var exact = false
+  @Flag(
+    help:
+      "Record batched streams, each started from the exact state the one before it ends with (the same values to a stated tolerance)."
+  )
+  var stitched = false
   @Flag(
     help:
       "Approximate recording: each batched stream starts from --warmup characters read from zero instead of the exact state (the old default; a cell that remembers further back is wrong at stream starts)."
@@ -108,13 +113,15 @@ struct AnalysisFlags: ParsableArguments {
     guard warmup >= 0 else { throw ValidationError("--warmup must not be negative.") }
     guard maxChars >= 0 else { throw ValidationError("--max-chars must not be negative.") }
     guard ablationChars >= 0 else { throw ValidationError("--ablation-chars must not be negative.") }
-    guard !(exact && fast) else { throw ValidationError("--exact and --fast exclude each other; give one.") }
+    guard [exact, stitched, fast].filter({ $0 }).count <= 1 else {
+      throw ValidationError("--exact, --stitched and --fast exclude each other; give one.")
+    }
   }
 
   /// The analysis job these flags describe (`displayCells` is the caller's).
   var job: AnalyzeJob {
     var j = AnalyzeJob()
-    j.recorder.mode = exact ? .exact : fast ? .fast : .stitched
+    j.recorder.mode = exact ? .exact : stitched ? .stitched : fast ? .fast : RecorderOptions().mode
     j.recorder.excerpt = excerpt
     j.recorder.streams = streams
     j.recorder.warmup = warmup
