@@ -123,7 +123,9 @@ struct OverviewPage {
         + "largest boundary difference \(String(format: "%.1e", s.maxBoundaryDifference)) "
         + "(tolerance \(String(format: "%.0e", s.tolerance))), \(s.streamsReadWhole) of \(s.streams) streams read whole"
     default:
-      return "exact: one pass in order"
+      return
+        "exact: one stream from the first character, one character at a time "
+        + "(boundary difference 0: the window pass replays its halves from the states of the first pass, the same values)"
     }
   }
 }
