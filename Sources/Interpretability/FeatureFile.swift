@@ -95,17 +95,14 @@ public struct FeatureFile: Sendable {
   /// order; a labels entry gives one feature per label, with id `<entry id>_<label as snake_case>`.
   ///
   /// - Parameters:
-  ///   - text: the analysed text.
-  ///   - source: the whole file the analysed text was cut from, and `pieces`, the ranges of its
-  ///     characters the analysed text is made of, in order (the held-out split of a training text is
-  ///     one piece per training stream; `--max-chars` then keeps a prefix). A labels file may give one
-  ///     label per character (or line) of either: labels for the whole file are cut as the text was.
+  ///   - text: the text the features are computed on: the analysed text, or with `cut` the whole file
+  ///     it was cut from (`run` and `--held-out` read pieces of it; see `FeatureSourceMap`). A labels
+  ///     file may then give one label per character (or line) of the file or of the analysed text.
   /// - Throws: `labelCount` when a labels file matches neither.
-  public func features(
-    for text: [Unicode.Scalar], source: [Unicode.Scalar]? = nil, pieces: [Range<Int>] = []
-  ) throws(FeatureFileError) -> [TextFeature] {
+  public func features(for text: [Unicode.Scalar], cut: LabelCut? = nil) throws(FeatureFileError)
+    -> [TextFeature]
+  {
     var out: [TextFeature] = []
-    let cut = source.map { LabelCut(source: $0, pieces: pieces, count: text.count) }
     for entry in entries { out += try entry.features(for: text, file: file, cut: cut) }
     return out
   }

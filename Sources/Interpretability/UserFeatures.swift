@@ -95,6 +95,8 @@ extension UserFeatureSpec {
   /// - Throws: `labelCount` when a labels table does not match the text's characters or lines.
   /// - Note: regex and distance features find their matches here, once; the features are valid for
   ///   this text only (any other text reads the matches of this one).
+  /// With `cut`, `text` is the whole file the analysed text was cut from, and a labels file may give
+  /// one label per character (or line) of either.
   func features(for text: [Unicode.Scalar], file: String, cut: LabelCut? = nil) throws(FeatureFileError)
     -> [TextFeature]
   {
@@ -124,12 +126,15 @@ extension UserFeatureSpec {
         """
       return [feature(kind: .graded, rule: rule) { DistanceScanner(lastCharacters: ends) }]
     case .labels(let path, let per, let table):
-      guard let labels = table.perCharacter(of: text, per: per) ?? cut?.labels(table, per: per) else {
-        let expected = per == .character ? text.count : LabelTable.lineCount(of: text)
+      guard
+        let labels = table.perCharacter(of: text, per: per)
+          ?? cut?.labels(table, per: per, sourceCount: text.count)
+      else {
+        func count(_ t: [Unicode.Scalar]) -> Int { per == .character ? t.count : LabelTable.lineCount(of: t) }
         throw badEntry(
           .labelCount(
-            path: path, per: per, got: table.items.count, expected: expected,
-            whole: cut.map { per == .character ? $0.source.count : LabelTable.lineCount(of: $0.source) }),
+            path: path, per: per, got: table.items.count, expected: count(cut?.analysed ?? text),
+            whole: cut.map { _ in count(text) }),
           file: file)
       }
       return table.names.enumerated().map { k, label in
@@ -217,23 +222,25 @@ extension UserFeatureSpec {
   }
 }
 
-/// How an analysed text was cut from its file, so that labels written for the whole file follow the cut.
+/// The analysed part of a file whose features are computed on the whole file (see
+/// `FeatureSourceMap`): labels written for the analysed text are placed at its characters' places in
+/// the file.
 public struct LabelCut: Sendable {
-  /// The whole file, and the ranges of it the analysed text is made of, in order.
-  let source: [Unicode.Scalar]
-  let pieces: [Range<Int>]
-  /// The analysed text's length: the first `count` characters of the pieces.
-  let count: Int
+  /// The analysed text, and each of its characters' index in the file.
+  let analysed: [Unicode.Scalar]
+  let positions: [Int]
 
-  /// One label per analysed character, from a table for the whole file; nil when it does not fit it.
-  func labels(_ table: LabelTable, per: LabelUnit) -> [UInt16]? {
-    guard let whole = table.perCharacter(of: source, per: per) else { return nil }
-    var out: [UInt16] = []
-    out.reserveCapacity(count)
-    for piece in pieces where out.count < count {
-      guard piece.lowerBound >= 0 && piece.upperBound <= whole.count else { return nil }
-      out += whole[piece.lowerBound..<min(piece.upperBound, piece.lowerBound + count - out.count)]
-    }
-    return out.count == count ? out : nil
+  public init(analysed: [Unicode.Scalar], positions: [Int]) {
+    self.analysed = analysed
+    self.positions = positions
+  }
+
+  /// One label per character of a file of `sourceCount` characters (0, no label, where the analysis
+  /// does not read), from a table for the analysed text; nil when the table does not fit it.
+  func labels(_ table: LabelTable, per: LabelUnit, sourceCount: Int) -> [UInt16]? {
+    guard let labels = table.perCharacter(of: analysed, per: per) else { return nil }
+    var out = [UInt16](repeating: 0, count: sourceCount)
+    for (p, q) in positions.enumerated() where q < sourceCount { out[q] = labels[p] }
+    return out
   }
 }

@@ -104,6 +104,26 @@ public struct AnalyzeJob {
     try featuresFile.map { try FeatureFile.load(path: $0) }
   }
 
+  /// The built-in and the user's features of `body`, the analysed text cut from `file` (the pieces of
+  /// its characters it is made of, then a prefix). When the cut is not the whole file, every feature
+  /// is computed on the file and read at the analysed characters' places (`FeatureSourceMap`), so a
+  /// held-out piece that starts inside a quotation is inside; labels may then describe either text.
+  /// A byte vocabulary's positions are bytes, not characters: its features read the analysed text.
+  func features(analysing body: String, cutFrom file: String, pieces: [Range<Int>], vocabulary: Vocabulary)
+    throws -> [TextFeature]
+  {
+    let analysed = Array(body.unicodeScalars), source = Array(file.unicodeScalars)
+    let whole = analysed.count == source.count
+    guard vocabulary.kind != .bytes, !whole,
+      let map = FeatureSourceMap(source: source, pieces: pieces, count: analysed.count)
+    else {
+      return TextFeatures.all + (try loadFeatures()?.features(for: analysed) ?? [])
+    }
+    let user = try loadFeatures()?.features(
+      for: source, cut: LabelCut(analysed: analysed, positions: map.positions))
+    return (TextFeatures.all + (user ?? [])).map { $0.reading(map) }
+  }
+
   /// Analyses `text` with `checkpoint`, reporting `recording` and `windows` passes.
   ///
   /// - Throws: `characterNotInVocabulary`, `textTooShort`, `JobInterrupted`.
@@ -117,15 +137,11 @@ public struct AnalyzeJob {
       progress.event(.note("analysing the held-out split: \(body.unicodeScalars.count) characters"))
     }
     body = body.prefix(scalars: maxChars)
-    // Labels may be written for the whole file: they follow the cut (token ranges are character ranges
-    // with a character vocabulary; a byte vocabulary's labels must match the analysed text).
-    let user = try loadFeatures()?.features(
-      for: Array(body.unicodeScalars),
-      source: checkpoint.vocabulary.kind == .bytes ? nil : Array(text.text.unicodeScalars), pieces: pieces)
+    let features = try features(
+      analysing: body, cutFrom: text.text, pieces: pieces, vocabulary: checkpoint.vocabulary)
     if shouldStop() { throw JobInterrupted(phase: "analysis") }
     let meter = PassMeter(sink: progress)
-    var analyzer = Analyzer(
-      checkpoint: checkpoint, options: recorder, features: TextFeatures.all + (user ?? []))
+    var analyzer = Analyzer(checkpoint: checkpoint, options: recorder, features: features)
     analyzer.modelName = modelName
     var result: Analysis
     do {
