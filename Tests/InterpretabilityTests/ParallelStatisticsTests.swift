@@ -4,7 +4,7 @@ import Testing
 
 @testable import Interpretability
 
-/// The per-cell statistics computed on two threads (half the cells each, 128
+/// The per-cell statistics computed on two threads (half the cells each, 2,048
 /// buffered positions at a time) equal the same statistics on one thread, bit for
 /// bit: every cell sees its values in the same order either way. The one-thread
 /// path is the one `StreamingStatisticsTests` checks against a naive reference.
@@ -20,8 +20,11 @@ struct ParallelStatisticsTests {
     var options = options
     options.statisticsThreads = threads
     options.segment = 997
-    let analysis = try Analyzer(checkpoint: checkpoint, options: options).analyze(
-      text: text, textName: "t.txt")
+    var analyzer = Analyzer(checkpoint: checkpoint, options: options)
+    // Not the probes: their Gram matrix is an OpenBLAS product whose thread count other tests running
+    // at the same time change (a flake of 7 bytes once, under load); this test is about the statistics.
+    analyzer.probes = false
+    let analysis = try analyzer.analyze(text: text, textName: "t.txt")
     #expect(analysis.cellOrder.count == 256)
     let encoder = JSONEncoder()
     encoder.outputFormatting = .sortedKeys
