@@ -268,8 +268,7 @@ struct DemoWriter {
       sentence = DemoWords.capitalized(clause(wiki: wiki))
     }
     sentence += "."
-    // Rarely: the [[link]] cell also lit up inside {{templates}}, which cost it AUC.
-    if wiki && chance(12) { sentence += citation() }
+    if wiki && chance(30) { sentence += citation() }
     return sentence
   }
 
@@ -310,7 +309,7 @@ struct DemoWriter {
     } else {
       result = (chance(50) ? "http://" : "https://") + (chance(40) ? "www." : "") + host
     }
-    for _ in 0..<range(1, 4) {
+    for _ in 0..<range(0, 3) {
       let segment: String
       switch rng.below(4) {
       case 0: segment = pick(DemoWords.nouns) + "_" + pick(DemoWords.nouns)
@@ -342,13 +341,13 @@ extension DemoWriter {
     case 1: title = DemoWords.capitalized(pick(DemoWords.nouns))
     default: title = pick(DemoWords.names) + " of " + pick(DemoWords.places)
     }
-    var head = "== " + title + " ==\n" + (chance(30) ? hatnote() : "")
+    var head = "== " + title + " ==\n"
     if chance(40) { head += infobox(title) }
     var blocks = [head + wikiParagraph()]
     for _ in 0..<rng.below(3) { blocks.append(wikiParagraph()) }
     if chance(50) {
       let body = chance(50) ? wikiParagraph() : linkList()
-      blocks.append("=== " + pick(DemoWords.headings) + " ===\n" + (chance(60) ? hatnote() : "") + body)
+      blocks.append("=== " + pick(DemoWords.headings) + " ===\n" + body)
     }
     if chance(30) { blocks.append("== References ==\n" + referenceList()) }
     return blocks.joined(separator: "\n")
@@ -373,27 +372,6 @@ extension DemoWriter {
       length += sentence.utf8.count + 1
     }
     return wrap(sentences)
-  }
-
-  /// A title as a link target shows it: `Drask`, `Ostrel`, `Drask of Pellun Reach`, `List of Drasks`.
-  mutating func pageTitle() -> String {
-    let noun = DemoWords.capitalized(pick(DemoWords.nouns))
-    switch rng.below(5) {
-    case 0: return noun
-    case 1: return pick(DemoWords.places)
-    case 2: return noun + " of " + pick(DemoWords.places)
-    case 3: return "List of " + DemoWords.plural(noun)
-    default: return pick(DemoWords.names) + " of " + pick(DemoWords.places)
-    }
-  }
-
-  /// A hatnote line, `{{main|Drask of Ostrel}}` or `{{see also|Drask|Ostrel}}`:
-  /// a template that holds page titles as a link does, so that only the
-  /// opener tells whether `]]` or `}}` closes it.
-  mutating func hatnote() -> String {
-    var titles = [pageTitle()]
-    if chance(40) { titles.append(pageTitle()) }
-    return "{{" + pick(["main", "see also", "further"]) + "|" + titles.joined(separator: "|") + "}}\n"
   }
 
   /// `[http://... label words]`.

@@ -3,38 +3,32 @@
 // Speech has its own register, so that a model predicts the words inside a
 // quotation better when it knows that it is inside one: narration is in the
 // past tense and the third person ("Tavek skived the drask"), speech in the
-// present tense and the first and second person, with nouns, verbs and
-// other words narration never uses ("I stiv my mirran", "you will gleb the
-// toskels", "oh, this hurrel is quarn now"). A quotation may hold several sentences, so that a period does
+// present tense and the first and second person, with words narration never
+// uses ("I skiv my drask", "you will glim our drasks", "oh, this vorn is
+// quarn now"). A quotation may hold several sentences, so that a period does
 // not tell the model that the quotation has ended.
 
 extension DemoWriter {
-  /// A determiner of speech: mostly my, your, our, this; sometimes "the",
-  /// which narration uses too.
-  mutating func determiner() -> String {
-    chance(30) ? "the" : pick(DemoWords.possessives)
-  }
-
   /// One clause of speech in the present tense, without end punctuation; under
   /// 60 characters (the longest words of each list give 55).
   mutating func spokenClause() -> String {
-    let verb = pick(DemoWords.spokenVerbs)
-    let noun = pick(DemoWords.spokenNouns)
+    let verb = pick(DemoWords.verbs)
+    let noun = pick(DemoWords.nouns)
     switch rng.below(7) {
-    case 0: return pick(DemoWords.pronouns) + " " + verb + " " + determiner() + " " + noun
+    case 0: return pick(DemoWords.pronouns) + " " + verb + " " + pick(DemoWords.possessives) + " " + noun
     case 1:
       return pick(["you", "we", "they"]) + " never " + verb + " " + pick(DemoWords.prepositions) + " "
         + pick(DemoWords.places)
     case 2:
-      return pick(["I", "we", "you"]) + " will " + verb + " " + determiner() + " "
+      return pick(["I", "we", "you"]) + " will " + verb + " " + pick(DemoWords.possessives) + " "
         + DemoWords.plural(noun)
     case 3:
-      return determiner() + " " + noun + " is " + pick(DemoWords.adjectives) + " "
+      return pick(DemoWords.possessives) + " " + noun + " is " + pick(DemoWords.adjectives) + " "
         + pick(DemoWords.spokenAdverbs)
     case 4:
-      return pick(DemoWords.names) + " " + DemoWords.third(verb) + " " + determiner() + " "
+      return pick(DemoWords.names) + " " + DemoWords.third(verb) + " " + pick(DemoWords.possessives) + " "
         + noun
-    case 5: return "do you " + verb + " " + determiner() + " " + DemoWords.plural(noun)
+    case 5: return "do you " + verb + " " + pick(DemoWords.possessives) + " " + DemoWords.plural(noun)
     default:
       return "I " + pick(["think", "know", "hope", "fear"]) + " " + pick(["you", "we", "they"]) + " " + verb
         + " " + pick(DemoWords.spokenAdverbs)

@@ -69,20 +69,6 @@ enum DemoWords {
 
   static let pronouns: [String] = ["I", "we", "you", "they"]
 
-  /// Nouns and verbs of speech only; narration, wiki articles and code comments
-  /// use `nouns` and `verbs`. After a shared word ("the", a name), only whether
-  /// one is inside a quotation tells which list the next word comes from.
-  static let spokenNouns: [String] = [
-    "mirran", "toskel", "bevvin", "calloch", "drennet", "faskin", "gollet", "hurrel",
-    "jappin", "kollin", "lassik", "mennet", "noskel", "pellit", "rommel", "sattin",
-    "tuskel", "vennow", "wapple", "yorrit", "bessel", "crommel", "dappin", "fessik",
-    "gummet", "hobbet", "luskin", "mabble", "nippet", "pottel",
-  ]
-  static let spokenVerbs: [String] = [
-    "blen", "chask", "dovv", "fesk", "gleb", "hoff", "jurt", "kless", "mapp", "nudd",
-    "plov", "rask", "stiv", "tov", "wosk", "yemm",
-  ]
-
   /// Words of speech only: narration never uses them.
   static let possessives: [String] = ["my", "your", "our", "this"]
   static let spokenAdverbs: [String] = ["now", "today", "here", "tonight", "at last", "for sure"]
