@@ -5,7 +5,7 @@
 // starts a line at the level of its opener, and a line's indentation is always
 // the number of braces open before it. Comments and string literals hold no
 // quotes or brackets, so every quote and bracket in a code block is code;
-// string literals hold speech (see `DemoSpeech`), comments the words of `phrase`.
+// string literals hold speech (see `DemoProse`), comments the words of `phrase`.
 
 extension DemoWriter {
   /// An optional prose lead-in, then one to three functions, separated by blank lines.
