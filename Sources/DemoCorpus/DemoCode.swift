@@ -4,7 +4,8 @@
 // one level of indentation (`DemoCorpus.indentWidth` spaces), a closing `}`
 // starts a line at the level of its opener, and a line's indentation is always
 // the number of braces open before it. Comments and string literals hold no
-// quotes or brackets, so every quote and bracket in a code block is code.
+// quotes or brackets, so every quote and bracket in a code block is code;
+// string literals hold speech (see `DemoProse`), comments the words of `phrase`.
 
 extension DemoWriter {
   /// An optional prose lead-in, then one to three functions, separated by blank lines.
@@ -51,9 +52,11 @@ extension DemoWriter {
   /// and, for non-void functions, a final `return`.
   mutating func function(_ name: String) -> String {
     var lines: [String] = []
-    switch rng.below(4) {
-    case 0: lines.append("// " + name + ": " + phrase(words: range(2, 7)))
-    case 1:
+    // Mostly line comments: the model's quote cell also lit up inside block
+    // comments (spans that need a closer), which cost it AUC on quotes.
+    switch rng.below(10) {
+    case 0..<7: lines.append("// " + name + ": " + phrase(words: range(2, 7)))
+    case 7:
       lines += [
         "/*", " * " + name + " - " + phrase(words: range(2, 7)), " * " + phrase(words: range(2, 8)), " */",
       ]
@@ -127,17 +130,21 @@ extension DemoWriter {
     switch roll {
     case 4:
       lines.append(fitting(indent + "// done") { indent + "// " + $0.phrase(words: $0.range(2, 8)) })
-    case 5:
+    case 5 where chance(20):
       lines.append(indent + "/*")
       for _ in 0..<range(1, 3) {
         lines.append(fitting(indent + " * done") { indent + " * " + $0.phrase(words: $0.range(2, 9)) })
       }
       lines.append(indent + " */")
+    case 5:
+      for _ in 0..<range(1, 3) {
+        lines.append(fitting(indent + "// done") { indent + "// " + $0.phrase(words: $0.range(2, 9)) })
+      }
     default:
       var line = fitting(indent + "x = 0;") { indent + $0.simpleStatement(roll: roll) }
       if chance(20) {
         let comment =
-          roll % 2 == 0 ? " // " + phrase(words: range(1, 4)) : " /* " + phrase(words: range(1, 4)) + " */"
+          roll % 4 != 1 ? " // " + phrase(words: range(1, 4)) : " /* " + phrase(words: range(1, 4)) + " */"
         if line.utf8.count + comment.utf8.count <= width { line += comment }
       }
       lines.append(line)
@@ -148,7 +155,8 @@ extension DemoWriter {
   mutating func simpleStatement(roll: Int) -> String {
     switch roll {
     case 6:
-      let text = phrase(words: range(1, 6)) + pick(["", "", ": %d", " %s", "\\n"])
+      // Speech, as in the quotations of prose, so that one cell can serve both.
+      let text = speech(target: range(17, 30), capitalize: chance(50)) + pick(["", "", ": %d", " %s", "\\n"])
       let call = pick(["log_line", "puts", "warn", "emit"])
       return chance(50) ? call + "(\"" + text + "\");" : call + "(" + atom() + ", \"" + text + "\");"
     case 7:

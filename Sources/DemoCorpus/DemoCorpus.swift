@@ -2,9 +2,11 @@
 ///
 /// The text mixes three kinds of section, separated by blank lines:
 ///
-/// - stories: prose with quoted dialogue (quotations of 20 to 120 characters,
-///   often across a line break) and nested parentheses (depth 1 to 3), with URLs
-///   in the `http://`, `https://` and `www.` forms;
+/// - stories: past-tense narration with quoted dialogue (quotations of 20 to
+///   `maxQuotation` characters, often across line breaks, in a present-tense,
+///   first- and second-person register of their own: see `DemoProse`) and
+///   nested parentheses (depth 1 to 3), with URLs in the `http://`, `https://`
+///   and `www.` forms;
 /// - wiki-style articles: `== Heading ==`, `[[Link]]`, `[[target|label]]`,
 ///   `{{template|arg=value}}` (some nested, some over several lines),
 ///   `[http://... label]` and `<ref>...</ref>`;
@@ -26,6 +28,10 @@ public enum DemoCorpus {
 
   /// Spaces per indentation level in the code blocks.
   public static let indentWidth = 4
+
+  /// The longest quotation of prose, counting its quote marks and punctuation;
+  /// the shortest is 20 characters.
+  public static let maxQuotation = 180
 
   /// Generates the corpus.
   ///
@@ -97,7 +103,7 @@ struct DemoWriter {
       let target = range(80, 700)
       var length = 0
       while length < target {
-        let sentence = chance(45) ? dialogue() : narration(wiki: false)
+        let sentence = chance(60) ? dialogue() : narration(wiki: false)
         sentences.append(sentence)
         length += sentence.utf8.count + 1
       }
@@ -107,11 +113,12 @@ struct DemoWriter {
   }
 
   /// Hard-wraps sentences (joined by single spaces) at word boundaries to `width`.
+  /// A `[[wiki link]]` is never broken, since a line end would end it.
   func wrap(_ sentences: [String]) -> String {
     var result = ""
     var column = 0
     for sentence in sentences {
-      for word in sentence.split(separator: " ") {
+      for word in Self.unbreakableWords(sentence) {
         let count = word.utf8.count
         if column == 0 {
           column = count
@@ -128,213 +135,28 @@ struct DemoWriter {
     return result + "\n"
   }
 
-  // MARK: - Prose
-
-  /// A noun phrase: a name, a place, or a determiner, an optional adjective and a
-  /// noun. In wiki mode the noun part may be a link (with a parenthesised
-  /// disambiguation only outside parentheses, so that their depth stays <= 3).
-  mutating func nounPhrase(initial: Bool = false, wiki: Bool = false, parenDepth: Int = 0) -> String {
-    let roll = rng.below(10)
-    if roll < 3 {
-      let proper = roll < 2 ? pick(DemoWords.names) : pick(DemoWords.places)
-      return wiki && chance(40) ? link(proper, label: nil, parenDepth: parenDepth) : proper
-    }
-    var words: [String] = []
-    let noun = pick(DemoWords.nouns)
-    let plural = chance(30)
-    let adjective = chance(35) ? pick(DemoWords.adjectives) + " " : ""
-    var head = adjective + (plural ? DemoWords.plural(noun) : noun)
-    if wiki && chance(45) {
-      head = adjective + link(noun, label: plural ? DemoWords.plural(noun) : nil, parenDepth: parenDepth)
-    }
-    let determiner =
-      plural
-      ? pick(["the", "some", "many", "all the", "two", "these"])
-      : pick(["the", "the", "every", "one", "this", DemoWords.article(before: head)])
-    words.append(initial ? DemoWords.capitalized(determiner) : determiner)
-    words.append(head)
-    return words.joined(separator: " ")
-  }
-
-  /// A wiki link to `target`, sometimes piped, sectioned or with a link trail.
-  mutating func link(_ target: String, label: String?, parenDepth: Int) -> String {
-    if let label {
-      // A plural shown through a pipe or as a link trail: [[drask|drasks]], [[drask]]s.
-      return chance(50)
-        ? "[[" + target + "]]" + label.dropFirst(target.count) : "[[" + target + "|" + label + "]]"
-    }
-    switch rng.below(6) {
-    case 0, 1: return "[[" + target + "]]"
-    case 2 where target.first?.isLowercase == true:
-      return "[[" + DemoWords.capitalized(target) + "|" + target + "]]"
-    case 3: return "[[" + DemoWords.capitalized(target) + "#" + pick(DemoWords.headings) + "|" + target + "]]"
-    case 4 where parenDepth == 0:
-      let sense = pick(["animal", "tool", "river", "village", "song", "game"])
-      return "[[" + DemoWords.capitalized(target) + " (" + sense + ")|" + target + "]]"
-    default: return "[[" + target + "]]"
-    }
-  }
-
-  /// A short clause of a few words, lower case unless it starts with a name.
-  mutating func clause(wiki: Bool = false, parenDepth: Int = 0) -> String {
-    let verb = pick(DemoWords.verbs)
-    switch rng.below(5) {
-    case 0:
-      return nounPhrase(wiki: wiki, parenDepth: parenDepth) + " " + DemoWords.past(verb) + " "
-        + nounPhrase(wiki: wiki, parenDepth: parenDepth)
-    case 1:
-      return nounPhrase(wiki: wiki, parenDepth: parenDepth) + " " + DemoWords.past(verb) + " "
-        + pick(DemoWords.prepositions) + " " + nounPhrase(wiki: wiki, parenDepth: parenDepth)
-    case 2: return pick(DemoWords.names) + " " + DemoWords.third(verb) + " " + pick(DemoWords.adverbs)
-    case 3:
-      return "the " + pick(DemoWords.nouns) + " is " + pick(DemoWords.adjectives) + " "
-        + pick(DemoWords.prepositions) + " " + pick(DemoWords.places)
-    default: return nounPhrase(wiki: wiki, parenDepth: parenDepth) + " " + DemoWords.past(verb)
-    }
-  }
-
-  /// A narrative sentence, ending with a period; may hold parentheses and URLs.
-  mutating func narration(wiki: Bool) -> String {
-    var sentence: String
-    switch rng.below(8) {
-    case 0:
-      sentence =
-        "In " + year() + ", " + pick(DemoWords.names) + " " + DemoWords.past(pick(DemoWords.verbs)) + " "
-        + nounPhrase(wiki: wiki) + " " + pick(DemoWords.prepositions) + " " + pick(DemoWords.places)
-    case 1:
-      sentence =
-        nounPhrase(initial: true, wiki: wiki) + " " + parenthetical(depth: 1, wiki: wiki) + " "
-        + DemoWords.past(pick(DemoWords.verbs)) + " " + nounPhrase(wiki: wiki)
-    case 2:
-      sentence = DemoWords.capitalized(clause(wiki: wiki)) + " " + parenthetical(depth: 1, wiki: wiki)
-    case 3:
-      let intro = pick(["A map of", "The records of", "Old notes on", "A list of"])
-      let verb = intro.hasPrefix("A ") ? " is kept at " : " are kept at "
-      sentence =
-        intro + " " + pick(DemoWords.places) + verb + url(bare: chance(30)) + " for anyone who "
-        + DemoWords.third(pick(DemoWords.verbs)) + " there"
-    case 4:
-      sentence =
-        DemoWords.capitalized(clause(wiki: wiki)) + ", " + pick(DemoWords.conjunctions) + " "
-        + clause(wiki: wiki)
-    case 5 where wiki:
-      let place = link(pick(DemoWords.places), label: nil, parenDepth: 0)
-      sentence =
-        place + " lies " + convert() + " " + pick(["north", "south", "east", "west"]) + " of "
-        + nounPhrase(wiki: true)
-    case 5:
-      sentence =
-        "See " + url(bare: chance(40)) + " for " + nounPhrase(wiki: false) + " and its "
-        + pick(DemoWords.nouns)
-    default:
-      sentence = DemoWords.capitalized(clause(wiki: wiki))
-    }
-    sentence += "."
-    if wiki && chance(30) { sentence += citation() }
-    return sentence
-  }
-
-  /// A parenthetical at nesting `depth` (1...3): an aside, a date, a URL, or
-  /// words with a deeper parenthetical inside.
-  mutating func parenthetical(depth: Int, wiki: Bool) -> String {
-    var body: String
-    switch rng.below(7) {
-    case 0: body = "born " + year() + " in " + pick(DemoWords.places)
-    case 1:
-      let born = range(1720, 1950)
-      body = String(born) + "-" + String(born + range(1, 80))
-    case 2 where depth == 1: body = "see " + url(bare: chance(30)) + " for more"
-    case 3 where wiki: body = "{{lang|vo|" + pick(DemoWords.nouns) + pick(["", "el", "ik", "a"]) + "}}"
-    default:
-      var parts: [String] = []
-      if chance(40) { parts.append(pick(["that is,", "or", "also", "now", "once", "mostly"])) }
-      for _ in 0..<range(1, 3) {
-        parts.append(rng.below(3) == 0 ? clause(wiki: wiki, parenDepth: depth) : pick(DemoWords.nouns))
+  /// The words of `sentence` split at its spaces, except at spaces inside a
+  /// `[[wiki link]]` (links hold no other brackets, so a link is what lies
+  /// between a `[[` and the next `]]`).
+  static func unbreakableWords(_ sentence: String) -> [Substring] {
+    var words: [Substring] = []
+    var start = sentence.startIndex
+    var inLink = false
+    var previous: Character = " "
+    for index in sentence.indices {
+      let character = sentence[index]
+      if character == "[" && previous == "[" {
+        inLink = true
+      } else if character == "]" && previous == "]" {
+        inLink = false
+      } else if character == " " && !inLink {
+        if start < index { words.append(sentence[start..<index]) }
+        start = sentence.index(after: index)
       }
-      body = parts.joined(separator: " ")
+      previous = character
     }
-    if depth < 3 && chance(depth == 1 ? 45 : 40) {
-      body += " " + parenthetical(depth: depth + 1, wiki: wiki)
-      if chance(50) { body += " " + pick(DemoWords.adverbs) }
-    }
-    return "(" + body + ")"
-  }
-
-  /// A URL of at most `maxLength` (>= 36) characters: `http://`, `https://`, or bare `www.`.
-  mutating func url(bare: Bool, maxLength: Int = 60) -> String {
-    var host = pick(DemoWords.nouns)
-    if chance(30) { host += pick(DemoWords.nouns) }
-    host += "." + pick(DemoWords.topLevelDomains)
-    var result: String
-    if bare {
-      result = "www." + host
-    } else {
-      result = (chance(50) ? "http://" : "https://") + (chance(40) ? "www." : "") + host
-    }
-    for _ in 0..<range(0, 3) {
-      let segment: String
-      switch rng.below(4) {
-      case 0: segment = pick(DemoWords.nouns) + "_" + pick(DemoWords.nouns)
-      case 1: segment = year()
-      case 2: segment = "wiki/" + DemoWords.capitalized(pick(DemoWords.nouns))
-      default: segment = pick(DemoWords.nouns)
-      }
-      if result.utf8.count + segment.utf8.count + 16 <= maxLength { result += "/" + segment }
-    }
-    if chance(15) { result += pick([".html", "/index.html", "/"]) }
-    if chance(15) {
-      result += pick(["?id=", "?page=", "?q="]) + String(range(1, 9999))
-    } else if chance(10) {
-      result += "#" + pick(DemoWords.nouns)
-    }
-    return result
-  }
-
-  /// Speech inside quotes: whole clauses, some with first-person words, joined
-  /// by a comma and a conjunction, without end punctuation. At least 17
-  /// characters; beyond that, clauses are added only while they fit in
-  /// `target`, until it is nearly reached. A single clause is under 70
-  /// characters, so the text is never longer than max(target, 86).
-  mutating func speech(target: Int, capitalize: Bool = true) -> String {
-    var text = ""
-    var misses = 0
-    while misses < 6 && (text.utf8.count < 17 || text.utf8.count < target - 12) {
-      var next: String
-      switch rng.below(4) {
-      case 0: next = pick(DemoWords.pronouns) + " " + pick(DemoWords.verbs) + " the " + pick(DemoWords.nouns)
-      case 1:
-        next =
-          pick(["you", "we", "they"]) + " never " + pick(DemoWords.verbs) + " " + pick(DemoWords.prepositions)
-          + " "
-          + pick(DemoWords.places)
-      default: next = clause()
-      }
-      if !text.isEmpty { next = ", " + pick(DemoWords.conjunctions) + " " + next }
-      if text.utf8.count >= 17 && text.utf8.count + next.utf8.count > target {
-        misses += 1
-        continue
-      }
-      text += next
-    }
-    return capitalize ? DemoWords.capitalized(text) : text
-  }
-
-  /// A sentence of dialogue; every quotation is 20 to 120 characters long,
-  /// counting its quote marks and its punctuation.
-  mutating func dialogue() -> String {
-    let name = pick(DemoWords.names)
-    let verb = pick(DemoWords.speechVerbs)
-    switch rng.below(5) {
-    case 0: return name + " " + verb + ", \"" + speech(target: range(28, 116)) + pick([".", "!", "?"]) + "\""
-    case 1: return "\"" + speech(target: range(28, 116)) + ",\" " + verb + " " + name + "."
-    case 2:
-      return "\"" + speech(target: range(20, 64)) + ",\" " + name + " " + verb + ", \""
-        + speech(target: range(20, 64), capitalize: false) + ".\""
-    case 3: return "\"" + speech(target: range(28, 116)) + "?\" asked " + name + "."
-    default:
-      return name + " " + DemoWords.past(pick(DemoWords.verbs)) + " " + nounPhrase() + " and said, \""
-        + speech(target: range(28, 116)) + pick([".", "!"]) + "\""
-    }
+    if start < sentence.endIndex { words.append(sentence[start...]) }
+    return words
   }
 }
 
@@ -373,7 +195,7 @@ extension DemoWriter {
       case 0:
         sentence =
           pick(DemoWords.names) + " " + pick(["wrote", "said", "noted"]) + " that \""
-          + speech(target: range(28, 116), capitalize: false) + ".\""
+          + speech(target: range(28, DemoCorpus.maxQuotation - 3), capitalize: false) + ".\""
       case 1: sentence = "More is at " + externalLink() + "."
       default: sentence = narration(wiki: true)
       }
@@ -410,7 +232,7 @@ extension DemoWriter {
   mutating func citation() -> String {
     switch rng.below(6) {
     case 0: return "<ref>{{cite|title=" + title() + "|year=" + year() + "}}</ref>"
-    case 1: return "<ref name=\"" + pick(DemoWords.nouns) + String(range(1, 99)) + "\"/>"
+    case 1: return "<ref name=" + pick(DemoWords.nouns) + String(range(1, 99)) + "/>"
     case 2: return "{{citation needed|date=" + pick(DemoWords.months) + " " + year() + "}}"
     case 3:
       return "<ref>{{cite web|url=" + url(bare: false, maxLength: 40) + "|title=" + title() + "}}</ref>"

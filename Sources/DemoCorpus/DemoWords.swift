@@ -69,6 +69,11 @@ enum DemoWords {
 
   static let pronouns: [String] = ["I", "we", "you", "they"]
 
+  /// Words of speech only: narration never uses them.
+  static let possessives: [String] = ["my", "your", "our", "this"]
+  static let spokenAdverbs: [String] = ["now", "today", "here", "tonight", "at last", "for sure"]
+  static let interjections: [String] = ["oh", "yes", "no", "well", "listen", "please"]
+
   static let speechVerbs: [String] = [
     "said", "asked", "replied", "whispered", "called", "answered", "muttered", "added",
   ]

@@ -59,8 +59,14 @@ public enum DemoRecipe {
       path: "-demo-", name: textName, text: DemoCorpus.generate(seed: seed, targetCharacters: characters))
   }
 
+  /// Training steps of the demo. A step count rather than a time makes the demo
+  /// give the same model, and so the same site, on every machine fast enough to
+  /// take them within `maxTime` (on 2 cores, about 150 s).
+  public static let steps = 3200
+
   /// 2 x 128 cells, T = 100, B = 32, RMSProp at 3e-3, dropout 0.25,
-  /// validation every 200 steps, at most `maxTime` seconds (and 50 epochs).
+  /// validation every 200 steps, `steps` steps or at most `maxTime` seconds
+  /// (and 50 epochs), whichever ends first.
   public static func trainingOptions(seed: UInt64, maxTime: Double) -> TrainingOptions {
     var o = TrainingOptions()
     o.rnnSize = 128
@@ -73,6 +79,7 @@ public enum DemoRecipe {
     // with 0.25 it keeps improving (best validation 0.73, test 0.71).
     o.dropout = 0.25
     o.evalEvery = 200
+    o.maxSteps = steps
     o.maxTime = maxTime
     o.seed = seed
     return o

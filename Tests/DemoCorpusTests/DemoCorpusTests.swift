@@ -103,12 +103,84 @@ import Testing
         if span.contains("\n") { acrossLines += 1 }
       }
     }
-    #expect(lengths.count > 500)
+    #expect(lengths.count > 700)
     #expect(
-      lengths.allSatisfy { (20...120).contains($0) }, "lengths \(lengths.min() ?? 0)...\(lengths.max() ?? 0)")
-    #expect(Set(lengths).count >= 60, "only \(Set(lengths).count) distinct lengths")
-    #expect(lengths.filter { $0 >= 80 }.count > 50, "few long quotations")
-    #expect(acrossLines > 100, "few quotations across a line break")
+      lengths.allSatisfy { (20...180).contains($0) }, "lengths \(lengths.min() ?? 0)...\(lengths.max() ?? 0)")
+    #expect(Set(lengths).count >= 120, "only \(Set(lengths).count) distinct lengths")
+    #expect(lengths.filter { $0 >= 120 }.count > 150, "few long quotations")
+    #expect(acrossLines > 400, "few quotations across a line break")
+    // Quotations hold a fifth of the text, so that a quote cell has much to track.
+    #expect(lengths.reduce(0, +) > Self.text.utf8.count / 5)
+  }
+
+  /// The words of `text` (runs of ASCII letters), in lower case.
+  static func words(_ text: Substring) -> [String] {
+    text.split { !($0.isASCII && $0.isLetter) }.map { $0.lowercased() }
+  }
+
+  /// Speech and narration differ, so that knowing whether one is inside a
+  /// quotation helps to predict the next word: first- and second-person words
+  /// only inside, past tenses (-ed) only outside.
+  @Test(arguments: seeds)
+  func speechHasARegisterOfItsOwn(seed: UInt64) {
+    let spoken: Set<String> = ["i", "you", "we", "my", "your", "our", "will"]
+    var inside: [String] = []
+    var outside: [String] = []
+    var quotations = 0
+    var quotationsWithSpokenWords = 0
+    for paragraph in Self.paragraphs(Self.corpus(seed: seed)) where !Self.isCode(paragraph) {
+      for (index, part) in paragraph.split(separator: "\"", omittingEmptySubsequences: false).enumerated() {
+        let words = Self.words(part)
+        if index % 2 == 1 {
+          // <ref> names are not speech; they hold no space.
+          guard part.contains(" ") else { continue }
+          inside += words
+          quotations += 1
+          if words.contains(where: spoken.contains) { quotationsWithSpokenWords += 1 }
+        } else {
+          outside += words
+        }
+      }
+    }
+    #expect(outside.filter(spoken.contains).isEmpty, "\(outside.filter(spoken.contains).prefix(5))")
+    #expect(inside.filter { $0.hasSuffix("ed") }.isEmpty, "\(inside.filter { $0.hasSuffix("ed") }.prefix(5))")
+    #expect(outside.filter { $0.hasSuffix("ed") }.count > outside.count / 30)
+    #expect(quotations > 100)
+    #expect(Double(quotationsWithSpokenWords) > 0.8 * Double(quotations))
+  }
+
+  /// Wiki links never span a line (a line end ends a link), and their targets
+  /// are in title case and of varied length.
+  @Test(arguments: seeds)
+  func wikiLinksAreOneLineTitleCaseAndVaried(seed: UInt64) {
+    let text = Self.corpus(seed: seed)
+    for line in text.split(separator: "\n") {
+      let opened = line.ranges(of: "[[").count
+      let closed = line.ranges(of: "]]").count
+      #expect(opened == closed, "\(line)")
+      if opened != closed { return }
+    }
+    let links = text.split(separator: "[[", omittingEmptySubsequences: false).dropFirst().map {
+      $0.prefix { $0 != "]" }
+    }
+    let targets = links.map { $0.prefix { $0 != "|" && $0 != "#" } }
+    #expect(links.count > (seed == 1 ? 500 : 80))
+    #expect(
+      targets.allSatisfy { $0.first?.isUppercase == true },
+      "\(targets.filter { $0.first?.isUppercase != true }.prefix(3))")
+    #expect(targets.filter { $0.contains(" ") }.count > links.count / 4, "few multi-word targets")
+    #expect(Set(links.map { $0.count }).count >= 25, "link lengths vary little")
+  }
+
+  /// Code comments are mostly `//` lines: with many `/* */` comments the quote
+  /// cell also lit up inside them.
+  @Test(arguments: seeds)
+  func codeCommentsAreMostlyLineComments(seed: UInt64) {
+    let code = Self.paragraphs(Self.corpus(seed: seed)).filter(Self.isCode)
+    let line = code.map { $0.ranges(of: "//").count }.reduce(0, +)
+    let block = code.map { $0.ranges(of: "/*").count }.reduce(0, +)
+    #expect(block > 0)
+    #expect(line >= 2 * block, "\(line) line comments, \(block) block comments")
   }
 
   @Test(arguments: seeds)
