@@ -135,7 +135,7 @@ public struct Analyzer {
     let collector = WindowCollector(
       units: shownUnits, context: options.context, wanted: wanted, bands: bands,
       samplesPerBand: options.samplesPerBand,
-      symbols: symbols, streams: max(streams, 2))  // an exact replay reads two streams
+      symbols: symbols, streams: max(streams, recorder.replayStreams))  // an exact replay reads several
     if !shownUnits.isEmpty {
       done = 0
       // No flush at segment starts: the collector flushes a stream itself when its

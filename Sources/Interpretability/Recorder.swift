@@ -3,14 +3,17 @@ import CharLSTM
 /// How the recorder reads a text.
 public struct RecorderOptions: Sendable {
   public enum Mode: String, Sendable { case exact, stitched, fast }
-  /// exact: one stream, state carried from the first character (B = 1): the reference.
-  /// stitched (default): each segment of the text is cut into `streams` pieces run
+  /// exact (default): one stream, state carried from the first character (B = 1), on
+  /// one core while the statistics run on the other; a second run over the same
+  /// text can replay it from the states the first captured (`run(…replay:)`).
+  /// stitched: each segment of the text is cut into `streams` pieces run
   /// as a batch, each starting from the exact state the piece before it ends with
-  /// (see StreamStitching.swift): the exact values to `tolerance`, at batched speed.
+  /// (see StreamStitching.swift): the exact values to `tolerance`; about as fast as
+  /// exact on 2 x 128 and 2 x 512 (measured), and slower where streams never agree.
   /// fast: like stitched, but each piece starts from the state reached by reading
   /// the `warmup` characters before it from zero (approximate: a cell that
   /// remembers further back than the warm-up is wrong at the start of a piece).
-  public var mode = Mode.stitched
+  public var mode = Mode.exact
   public var streams = 32
   public var warmup = 256
   /// Stitched mode: a stream's state is compared with its reference run every
@@ -18,6 +21,12 @@ public struct RecorderOptions: Sendable {
   /// than `tolerance`.
   public var stitchInterval = 64
   public var tolerance: Float = 1e-5
+  /// Exact mode: from this many cells per layer, the window pass replays each segment as `streams`
+  /// batched streams from the first pass's states (the same values to float rounding: a batch of
+  /// streams sums its products in another order than one stream does); below it, as two single
+  /// streams, one per core (the same bits). Measured on War and Peace, 300,000 characters: at 2 x 512
+  /// two single streams take 39 s (each step streams both layers' weights from L3), 32 batched 15 s.
+  public var batchedReplayFromHidden = 256
   public var steps = 64  // T per forward call
   public var segment = 1 << 17  // characters analysed per segment; bounds memory
   public var excerpt = 3000  // characters kept whole for display
@@ -67,10 +76,14 @@ public struct Recorder {
   let options: RecorderOptions
   /// The stitched mode's boundary states, kept across runs over the same text.
   let stitcher: StreamStitcher?
-  /// The exact mode's states at the start and middle of each segment, captured by a first run, so
-  /// that a replay (``run(tokens:segmentStarted:observe:shouldStop:replay:)``) reads the two halves
-  /// of each segment side by side.
+  /// The exact mode's states at the starts of each segment's replay streams, captured by a first run,
+  /// so that a replay (``run(tokens:segmentStarted:observe:shouldStop:replay:)``) reads them side by side.
   let halves: SegmentHalves?
+  /// Streams of a replay: 2 (two single streams, one per core) or `streams` (batched); see
+  /// `RecorderOptions.batchedReplayFromHidden`.
+  var replayStreams: Int {
+    network.config.hiddenSize >= options.batchedReplayFromHidden ? max(2, options.streams) : 2
+  }
 
   /// A recorder of `network` (its weights are read, never changed) reading as `options` say.
   public init(network: LSTMNetwork<Float>, options: RecorderOptions) {
@@ -109,7 +122,8 @@ public struct Recorder {
     let n = tokens.count, H = network.config.hiddenSize, L = network.config.numLayers
     let V = network.config.vocabSize, G = 4 * H, U = units
     let replaying = replay && halves?.complete(textLength: n) == true
-    let S = replaying ? 2 : options.effectiveStreams(textLength: n)
+    let R = replayStreams
+    let S = replaying ? R : options.effectiveStreams(textLength: n)
     let T = max(1, options.steps)
     // Two halves of the streams on two cores, as in training (see ShardedStep).
     let ws = ShardedStep(network: network, batch: S, steps: T, training: false)
@@ -126,9 +140,9 @@ public struct Recorder {
       let plan = StreamPlan(segment: segStart..<segEnd, streams: S)
       let recStart = plan.starts, recEnd = plan.ends
       let runStart = recStart.map { options.mode == .fast ? max(0, $0 - options.warmup) : $0 }
-      let halfPlan = StreamPlan(segment: segStart..<segEnd, streams: 2)
+      let replayPlan = StreamPlan(segment: segStart..<segEnd, streams: R)
       if replaying, let starts = halves?.starts[segStart] {
-        for b in 0..<2 { starts[b].store(row: b, into: state) }
+        for b in 0..<R { starts[b].store(row: b, into: state) }
       } else if S == 1, let halves {
         halves.begin(segmentStart: segStart, state: StreamState(row: 0, of: state))
       }
@@ -186,46 +200,48 @@ public struct Recorder {
           }
         }
         if S == 1, let halves {
-          // The state before the segment's second half: after reading its position mid − 1.
-          let mid = halfPlan.starts[1], t = mid - 1 - (runStart[0] + t0)
-          if t >= 0 && t < steps && mid < segEnd {
-            halves.middle(
-              segmentStart: segStart, state: StreamState(cachesOf: chunk, row: 0, step: t, network: network))
+          // The state before each replay stream: after reading the position before its start.
+          for b in 1..<R {
+            let start = replayPlan.starts[b], t = start - 1 - (runStart[0] + t0)
+            if t >= 0 && t < steps && start < segEnd {
+              halves.middle(
+                stream: b, state: StreamState(cachesOf: chunk, row: 0, step: t, network: network))
+            }
           }
         }
         t0 += steps
       }
-      halves?.end(segmentStart: segStart, textLength: n, segmentEnd: segEnd)
+      halves?.end(segmentStart: segStart, textLength: n, segmentEnd: segEnd, streams: R)
       segStart = segEnd
     }
     return true
   }
 }
 
-/// The exact states at the start and middle of every segment of a single-stream run (see
+/// The exact states at the start of every replay stream of every segment of a single-stream run (see
 /// `Recorder.halves`), by segment start.
 final class SegmentHalves {
   private(set) var starts: [Int: [StreamState]] = [:]
   private var pendingStart: StreamState?
-  private var pendingMiddle: StreamState?
+  private var pendingStreams: [Int: StreamState] = [:]
   /// The text length whose segments are all captured, once the last one ends.
   private var coveredLength: Int?
 
   func begin(segmentStart: Int, state: StreamState) {
     pendingStart = state
-    pendingMiddle = nil
+    pendingStreams = [:]
     if segmentStart == 0 {
       starts = [:]
       coveredLength = nil
     }
   }
 
-  func middle(segmentStart: Int, state: StreamState) { pendingMiddle = state }
+  func middle(stream b: Int, state: StreamState) { pendingStreams[b] = state }
 
-  func end(segmentStart: Int, textLength n: Int, segmentEnd: Int) {
+  func end(segmentStart: Int, textLength n: Int, segmentEnd: Int, streams R: Int) {
     guard let start = pendingStart else { return }
-    // A segment too short to have a middle replays as one stream plus an empty one.
-    starts[segmentStart] = [start, pendingMiddle ?? start]
+    // A stream that starts at the segment's end is empty: any state will do.
+    starts[segmentStart] = [start] + (1..<R).map { pendingStreams[$0] ?? start }
     pendingStart = nil
     if segmentEnd == n { coveredLength = n }
   }

@@ -18,6 +18,7 @@ struct AnalysisSafetyTests {
 
   @Test func theStreamCountIsCappedByTheTextLength() throws {
     var options = RecorderOptions()
+    options.mode = .stitched  // the batched modes; exact reads one stream
     options.streams = 100_000
     #expect(options.effectiveStreams(textLength: 30_000) == 30_000 / RecorderOptions.minCharactersPerStream)
     #expect(options.effectiveStreams(textLength: 10) == 1)
@@ -27,6 +28,7 @@ struct AnalysisSafetyTests {
     #expect(options.effectiveStreams(textLength: 1 << 20) == 1)
 
     options = RecorderOptions()
+    options.mode = .stitched
     options.streams = 100_000
     let analysis = try Analyzer(checkpoint: try Self.checkpoint(), options: options)
       .analyze(text: Self.text, textName: "t.txt", displayCells: 2)

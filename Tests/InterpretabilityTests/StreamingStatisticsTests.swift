@@ -24,6 +24,7 @@ struct StreamingStatisticsTests {
   /// One analysis and its reference, shared by the tests below (computed once per setup).
   final class Fixture: Sendable {
     let analysis: Analysis
+    let segment: Int
     let reference: Reference
     let features: [TextFeature]
     let featureValues: [[Double]]  // (features, n)
@@ -33,6 +34,7 @@ struct StreamingStatisticsTests {
         text: StreamingStatisticsTests.text, hidden: 5, layers: 2)
       var options = Fixtures.exact()
       options.segment = setup.segment
+      segment = setup.segment
       options.steps = setup.steps
       analysis = try Analyzer(checkpoint: checkpoint, options: options)
         .analyze(text: StreamingStatisticsTests.text, textName: "demo.txt")
@@ -242,11 +244,17 @@ struct StreamingStatisticsTests {
         #expect(w.symbols.count == w.values.count)
         #expect(w.focus >= 0 && w.focus < w.values.count)
         #expect(w.focus <= context && w.values.count - 1 - w.focus <= context)
-        // Full context except at the ends of the text (exact mode: one stream).
+        // Full context except where the window pass's replay streams start and end: each segment is
+        // replayed as two single streams (halves), written out here from the segment length.
         let focus = w.start + w.focus
-        #expect(w.focus == min(context, focus), "\(c.id) window \(i) before-context")
+        let segmentStart = focus / f.segment * f.segment, segmentEnd = min(r.n, segmentStart + f.segment)
+        let half = (segmentEnd - segmentStart + 1) / 2
+        let (from, to) =
+          focus < segmentStart + half
+          ? (segmentStart, segmentStart + half) : (segmentStart + half, segmentEnd)
+        #expect(w.focus == min(context, focus - from), "\(c.id) window \(i) before-context")
         #expect(
-          w.values.count - 1 - w.focus == min(context, r.n - 1 - focus), "\(c.id) window \(i) after-context")
+          w.values.count - 1 - w.focus == min(context, to - 1 - focus), "\(c.id) window \(i) after-context")
         #expect(w.symbols == Array(symbols[w.start..<(w.start + w.symbols.count)]))
         for (k, v) in w.values.enumerated() {
           #expect(abs(Double(v) - x[w.start + k]) < 1e-5, "\(c.id) window \(i) value \(k)")
