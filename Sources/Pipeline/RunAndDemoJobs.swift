@@ -36,14 +36,13 @@ public struct RunJob {
     let trained = try train.run(text: text, progress: progress, shouldStop: shouldStop)
     guard !trained.interrupted else { return Outcome(training: trained) }
     let checkpoint = try Checkpoint.load(path: train.model)
-    let held = try HeldOut.text(text.text, checkpoint: checkpoint)
-    progress.event(.note("analysing the held-out split: \(held.unicodeScalars.count) characters"))
+    // The analysis cuts the held-out split itself, so that its features read the whole text
+    // (`FeatureSourceMap`): the split is one piece per training stream.
     var report = report
-    report.analysis.heldOut = false  // already applied above
+    report.analysis.heldOut = true
     if report.memoryTraining == nil { report.memoryTraining = .modelTrainingText(text.text) }
     let (analysis, summary) = try report.run(
-      checkpoint, modelPath: nil, text: LoadedText(path: text.path, name: text.name, text: held),
-      progress: progress, shouldStop: shouldStop)
+      checkpoint, modelPath: nil, text: text, progress: progress, shouldStop: shouldStop)
     return Outcome(training: trained, analysis: analysis, summary: summary)
   }
 }
