@@ -123,9 +123,12 @@ struct OverviewPage {
         + "largest boundary difference \(String(format: "%.1e", s.maxBoundaryDifference)) "
         + "(tolerance \(String(format: "%.0e", s.tolerance))), \(s.streamsReadWhole) of \(s.streams) streams read whole"
     default:
+      let replay =
+        a.config.hiddenSize >= RecorderOptions().batchedReplayFromHidden
+        ? "the window pass replays it as batched streams from the states of the first pass, the same values to float rounding"
+        : "the window pass replays its halves from the states of the first pass, the same values"
       return
-        "exact: one stream from the first character, one character at a time "
-        + "(boundary difference 0: the window pass replays its halves from the states of the first pass, the same values)"
+        "exact: one stream from the first character, one character at a time (boundary difference 0: \(replay))"
     }
   }
 }
