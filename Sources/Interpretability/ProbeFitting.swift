@@ -117,13 +117,14 @@ extension CellProbes {
     guard positives > 0, negatives > 0 else { return nil }
     var best: (cell: Int, score: Double)?
     for j in usable {
-      let order = sortedFitRows[(j * n)..<((j + 1) * n)].map(Int.init)
+      let base = j * n  // cell j's fit rows in order of value: sortedFitRows[base + a]
+      func row(_ a: Int) -> Int { Int(sortedFitRows[base + a]) }
       var rankSum = 0.0, a = 0
-      while a < n {  // a tie group order[a..<b] shares the average of ranks a+1 ... b
+      while a < n {  // a tie group a..<b shares the average of ranks a+1 ... b
         var b = a + 1
-        while b < n && z[order[b] * U + j] == z[order[a] * U + j] { b += 1 }
+        while b < n && z[row(b) * U + j] == z[row(a) * U + j] { b += 1 }
         let rank = Double(a + 1 + b) / 2
-        for i in a..<b where y[order[i]] > 0.5 { rankSum += rank }
+        for i in a..<b where y[row(i)] > 0.5 { rankSum += rank }
         a = b
       }
       let P = Double(positives), N = Double(negatives)

@@ -78,7 +78,7 @@ public struct Recorder {
   let stitcher: StreamStitcher?
   /// The exact mode's states at the starts of each segment's replay streams, captured by a first run,
   /// so that a replay (``run(tokens:segmentStarted:observe:shouldStop:replay:)``) reads them side by side.
-  let halves: SegmentHalves?
+  let replayStarts: ReplayStarts?
   /// Streams of a replay: 2 (two single streams, one per core) or `streams` (batched); see
   /// `RecorderOptions.batchedReplayFromHidden`.
   var replayStreams: Int {
@@ -95,7 +95,7 @@ public struct Recorder {
       ? StreamStitcher(
         network: network, steps: max(1, options.steps), warmup: options.warmup,
         interval: options.stitchInterval, tolerance: options.tolerance) : nil
-    halves = options.mode == .exact || S == 1 ? SegmentHalves() : nil
+    replayStarts = options.mode == .exact ? ReplayStarts() : nil
   }
 
   var units: Int { network.config.numLayers * 2 * network.config.hiddenSize }
@@ -121,7 +121,7 @@ public struct Recorder {
   ) -> Bool {
     let n = tokens.count, H = network.config.hiddenSize, L = network.config.numLayers
     let V = network.config.vocabSize, G = 4 * H, U = units
-    let replaying = replay && halves?.complete(textLength: n) == true
+    let replaying = replay && replayStarts?.complete(textLength: n) == true
     let R = replayStreams
     let S = replaying ? R : options.effectiveStreams(textLength: n)
     let T = max(1, options.steps)
@@ -141,13 +141,10 @@ public struct Recorder {
       let recStart = plan.starts, recEnd = plan.ends
       let runStart = recStart.map { options.mode == .fast ? max(0, $0 - options.warmup) : $0 }
       let replayPlan = StreamPlan(segment: segStart..<segEnd, streams: R)
-      if replaying, let starts = halves?.starts[segStart] {
+      if replaying, let starts = replayStarts?.starts[segStart] {
         for b in 0..<R { starts[b].store(row: b, into: state) }
-      } else if S == 1, let halves {
-        halves.begin(segmentStart: segStart, state: StreamState(row: 0, of: state))
-      }
-      if replaying {
-        // the start states are in place
+      } else if S == 1, let replayStarts {
+        replayStarts.begin(segmentStart: segStart, state: StreamState(row: 0, of: state))
       } else if let stitcher {
         let found =
           stitcher.cached(segmentStart: segStart)
@@ -199,19 +196,19 @@ public struct Recorder {
             }
           }
         }
-        if S == 1, let halves {
+        if S == 1, let replayStarts {
           // The state before each replay stream: after reading the position before its start.
           for b in 1..<R {
             let start = replayPlan.starts[b], t = start - 1 - (runStart[0] + t0)
             if t >= 0 && t < steps && start < segEnd {
-              halves.middle(
+              replayStarts.start(
                 stream: b, state: StreamState(cachesOf: chunk, row: 0, step: t, network: network))
             }
           }
         }
         t0 += steps
       }
-      halves?.end(segmentStart: segStart, textLength: n, segmentEnd: segEnd, streams: R)
+      replayStarts?.end(segmentStart: segStart, textLength: n, segmentEnd: segEnd, streams: R)
       segStart = segEnd
     }
     return true
@@ -219,8 +216,8 @@ public struct Recorder {
 }
 
 /// The exact states at the start of every replay stream of every segment of a single-stream run (see
-/// `Recorder.halves`), by segment start.
-final class SegmentHalves {
+/// `Recorder.replayStarts`), by segment start.
+final class ReplayStarts {
   private(set) var starts: [Int: [StreamState]] = [:]
   private var pendingStart: StreamState?
   private var pendingStreams: [Int: StreamState] = [:]
@@ -236,7 +233,7 @@ final class SegmentHalves {
     }
   }
 
-  func middle(stream b: Int, state: StreamState) { pendingStreams[b] = state }
+  func start(stream b: Int, state: StreamState) { pendingStreams[b] = state }
 
   func end(segmentStart: Int, textLength n: Int, segmentEnd: Int, streams R: Int) {
     guard let start = pendingStart else { return }

@@ -149,11 +149,6 @@ public struct FeatureSourceMap: Sendable {
     self.source = source
     self.positions = positions
   }
-
-  /// The analysed positions where one piece ends and the next (not adjacent in the file) begins.
-  public var joins: [Int] {
-    positions.indices.dropFirst().filter { positions[$0] != positions[$0 - 1] + 1 }
-  }
 }
 
 extension TextFeature {
