@@ -18,7 +18,7 @@ extension LSTMNetwork {
     dropout rng: UnsafeMutablePointer<SeededGenerator>? = nil, presetMasks: Bool = false
   ) {
     let B = ws.B, T = ws.T, H = config.hiddenSize, G = 4 * H, V = config.vocabSize
-    let N = T * B, L = config.numLayers, W = params.p
+    let N = T * B, L = config.numLayers, W = params.p, mm = products(ws)
     for layer in 0..<L {
       let lw = layout.layers[layer], cache = ws.layers[layer], D = config.inputSize(layer: layer)
       let Z = cache.gates.p  // (T, B, G): z first, then i, f, g, o in place
@@ -31,13 +31,14 @@ extension LSTMNetwork {
         let X = layerInput(layer, tokens: tokens, ws: ws, dropout: rng, preset: presetMasks)  // (N, D)
         inputProduct(
           X, weightIH: W + lw.weightIH, biasIH: W + lw.biasIH, biasHH: W + lw.biasHH, count: N, D: D, G: G,
-          into: Z)
+          into: Z, products: mm)
       }
       // ... + W_hh·h_{t-1}, one step at a time from the state carried in (slot 0).
       cache.h.p.update(from: state.h.p + layer * B * H, count: B * H)
       cache.c.p.update(from: state.c.p + layer * B * H, count: B * H)
       let recurrent = RecurrentProduct.forward(
-        weightHH: W + lw.weightHH, H: H, packed: ws.packedForward.isEmpty ? nil : ws.packedForward[layer])
+        weightHH: W + lw.weightHH, H: H, packed: ws.packedForward.isEmpty ? nil : ws.packedForward[layer],
+        products: mm)
       for t in 0..<T {
         let z = Z + t * B * G  // (B, G)
         let hPrev = cache.h.p + t * B * H, cPrev = cache.c.p + t * B * H  // (B, H)
@@ -68,8 +69,8 @@ extension LSTMNetwork {
     for r in 0..<N {
       for v in 0..<V { Y[r * V + v] = W[layout.decoderBias + v] }
     }
-    S.gemm(
-      transA: false, transB: true, m: N, n: V, k: H, alpha: 1, a: ws.outputs(layer: L - 1), lda: H,
+    mm.gemm(
+      transA: false, transB: true, m: N, n: V, k: H, a: ws.outputs(layer: L - 1), lda: H,
       b: W + layout.decoderWeight, ldb: H, beta: 1, c: Y, ldc: V)
   }
 
@@ -153,18 +154,18 @@ extension LSTMNetwork {
   @_specialize(exported:true,where S == Float)
   public func backward(tokens: UnsafePointer<Int32>, workspace ws: LSTMWorkspace<S>) {
     let B = ws.B, T = ws.T, H = config.hiddenSize, G = 4 * H, V = config.vocabSize
-    let N = T * B, L = config.numLayers, W = params.p, dW = grads.p
+    let N = T * B, L = config.numLayers, W = params.p, dW = grads.p, mm = products(ws)
     // Decoder, logits = W_dec·h_top + b_dec:
     // dW_dec += dYᵀ · h_top, db_dec += Σ dY, dH_top = dY · W_dec.
     let dY = ws.dlogits.p  // (N, V)
-    S.gemm(
-      transA: true, transB: false, m: V, n: H, k: N, alpha: 1, a: dY, lda: V,
+    mm.gemm(
+      transA: true, transB: false, m: V, n: H, k: N, a: dY, lda: V,
       b: ws.outputs(layer: L - 1), ldb: H, beta: 1, c: dW + layout.decoderWeight, ldc: H)
     for r in 0..<N {
       for v in 0..<V { dW[layout.decoderBias + v] += dY[r * V + v] }
     }
-    S.gemm(
-      transA: false, transB: false, m: N, n: H, k: V, alpha: 1, a: dY, lda: V,
+    mm.gemm(
+      transA: false, transB: false, m: N, n: H, k: V, a: dY, lda: V,
       b: W + layout.decoderWeight, ldb: H, beta: 0, c: ws.layers[L - 1].dH.p, ldc: H)
 
     for layer in stride(from: L - 1, through: 0, by: -1) {
@@ -175,7 +176,8 @@ extension LSTMNetwork {
       dhNext.update(repeating: 0, count: B * H)
       dcNext.update(repeating: 0, count: B * H)
       let recurrent = RecurrentProduct.backward(
-        weightHH: W + lw.weightHH, H: H, packed: ws.packedForward.isEmpty ? nil : ws.packedBackward[layer])
+        weightHH: W + lw.weightHH, H: H, packed: ws.packedForward.isEmpty ? nil : ws.packedBackward[layer],
+        products: mm)
       for t in stride(from: T - 1, through: 0, by: -1) {
         let gates = cache.gates.p + t * B * G, dz = dZ + t * B * G  // (B, G)
         let cPrev = cache.c.p + t * B * H, tanhC = cache.tanhC.p + t * B * H, dhAbove = dH + t * B * H  // (B, H)
@@ -196,8 +198,8 @@ extension LSTMNetwork {
         recurrent.propagate(dz: dz, rows: B, into: dhNext)
       }
       // Weight gradients, one product each over all N positions: dW_hh += dZᵀ · (h_0 ... h_{T-1}).
-      S.gemm(
-        transA: true, transB: false, m: G, n: H, k: N, alpha: 1, a: dZ, lda: G,
+      mm.gemm(
+        transA: true, transB: false, m: G, n: H, k: N, a: dZ, lda: G,
         b: cache.h.p, ldb: H, beta: 1, c: dW + lw.weightHH, ldc: H)
       // db_ih = db_hh = Σ dz over the positions.
       for r in 0..<N {
@@ -214,13 +216,13 @@ extension LSTMNetwork {
       }
       let X: UnsafeMutablePointer<S> =  // (N, D)
         (layer == 0 || cache.mask != nil) ? cache.input!.p : ws.outputs(layer: layer - 1)
-      S.gemm(
-        transA: true, transB: false, m: G, n: D, k: N, alpha: 1, a: dZ, lda: G,
+      mm.gemm(
+        transA: true, transB: false, m: G, n: D, k: N, a: dZ, lda: G,
         b: X, ldb: D, beta: 1, c: dW + lw.weightIH, ldc: D)
       // dX = dZ · W_ih, routed to the embedding or (through the mask) to the layer below.
       let target = cache.dX?.p ?? ws.layers[layer - 1].dH.p  // (N, D)
-      S.gemm(
-        transA: false, transB: false, m: N, n: D, k: G, alpha: 1, a: dZ, lda: G,
+      mm.gemm(
+        transA: false, transB: false, m: N, n: D, k: G, a: dZ, lda: G,
         b: W + lw.weightIH, ldb: D, beta: 0, c: target, ldc: D)
       if layer == 0 {
         scatterAddRows(

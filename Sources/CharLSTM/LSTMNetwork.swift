@@ -55,6 +55,10 @@ public final class LSTMNetwork<S: LSTMScalar>: @unchecked Sendable {
   public let params: Buffer<S>  // (layout.count)
   /// Gradients of the loss with respect to `params`, same layout; accumulated by `backward`.
   public let grads: Buffer<S>  // (layout.count), or (0) for a shard without gradients
+  /// How the matrix products round their operands. bf16 applies to Float networks
+  /// on a CPU with AVX512-BF16 (``Precision/bf16Supported``); elsewhere the
+  /// products stay fp32, with the same results as `.fp32`.
+  public var precision: Precision = .fp32
 
   public init(config: ModelConfig) {
     self.config = config
@@ -71,6 +75,13 @@ public final class LSTMNetwork<S: LSTMScalar>: @unchecked Sendable {
     layout = other.layout
     params = other.params
     grads = Buffer(gradients ? layout.count : 0)
+    precision = other.precision
+  }
+
+  /// The products of a pass over `ws`: bf16 when asked for and possible, else fp32.
+  func products(_ ws: LSTMWorkspace<S>) -> Products<S> {
+    let bf16 = S.self == Float.self && precision == .bf16 && Precision.bf16Supported
+    return Products(bf16: bf16 ? ws.bf16Scratch : nil)
   }
 
   /// char-rnn's initialisation: every parameter uniform in (-scale, scale); or,
@@ -179,6 +190,13 @@ public final class LSTMWorkspace<S: LSTMScalar>: @unchecked Sendable {
     let packed = packedForward.map { _ in PackedMatrix(k: 4 * config.hiddenSize, n: config.hiddenSize) }
     packedBackwardStorage = packed
     return packed
+  }
+  private var bf16Storage: BF16Scratch?
+  var bf16Scratch: BF16Scratch {  // made on the first bf16 pass
+    if let scratch = bf16Storage { return scratch }
+    let scratch = BF16Scratch()
+    bf16Storage = scratch
+    return scratch
   }
   /// Cells held at a fixed c during forward passes, per layer (empty: none): mean ablation.
   /// Each layer's list must name rows below B and units below H.

@@ -67,19 +67,54 @@ func scatterOneHotRows<S: LSTMScalar>(
 @inline(__always)
 func inputProduct<S: LSTMScalar>(
   _ X: UnsafePointer<S>, weightIH: UnsafePointer<S>, biasIH: UnsafePointer<S>, biasHH: UnsafePointer<S>,
-  count N: Int, D: Int, G: Int, into Z: UnsafeMutablePointer<S>
+  count N: Int, D: Int, G: Int, into Z: UnsafeMutablePointer<S>, products: Products<S>
 ) {
   for j in 0..<G { Z[j] = biasIH[j] + biasHH[j] }
   for r in 1..<Swift.max(N, 1) { (Z + r * G).update(from: Z, count: G) }
-  S.gemm(
-    transA: false, transB: true, m: N, n: G, k: D, alpha: 1, a: X, lda: D, b: weightIH, ldb: D, beta: 1,
-    c: Z, ldc: G)
+  products.gemm(
+    transA: false, transB: true, m: N, n: G, k: D, a: X, lda: D, b: weightIH, ldb: D, beta: 1, c: Z, ldc: G)
 }
 
-/// The recurrent product of one layer at one step, on the faster path here:
-/// the packed kernel (``PackedMatrix``: Float, B ≥ 4, a CPU that runs it) or
-/// the generic ``LSTMScalar/gemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``.
-/// Both compute the same sums; only the rounding order differs.
+/// The scratch of a workspace's bf16 products: the row operand, a weight packed
+/// for one product, and the W_hh of the layer whose time loop is running,
+/// packed once per pass (forward as W_hhᵀ, backward as W_hh).
+final class BF16Scratch: @unchecked Sendable {
+  let rows = BF16Rows()
+  let weight = BF16Matrix()
+  let recurrent = BF16Matrix()
+}
+
+/// The matrix products of one pass in the network's ``Precision``: BLAS gemm in
+/// fp32 (`bf16` nil), or both operands rounded to bf16 with fp32 sums.
+struct Products<S: LSTMScalar> {
+  let bf16: BF16Scratch?
+
+  /// C ← op(A) · op(B) + beta · C, shapes and strides as in
+  /// ``LSTMScalar/gemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``; beta 0 or 1.
+  @inline(__always)
+  func gemm(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<S>, lda: Int,
+    b: UnsafePointer<S>, ldb: Int, beta: S, c: UnsafeMutablePointer<S>, ldc: Int
+  ) {
+    guard let bf16 else {
+      S.gemm(
+        transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: b, ldb: ldb,
+        beta: beta, c: c, ldc: ldc)
+      return
+    }
+    guard m > 0, n > 0 else { return }
+    bf16.weight.pack(constFloats(b), ldb: ldb, k: k, n: n, transposed: transB)
+    bf16.rows.pack(constFloats(a), lda: lda, m: m, k: k, transposed: transA)
+    bf16.weight.multiply(
+      rows: bf16.rows, c: floats(c), ldc: ldc, beta: Float(beta), threads: productThreadsNow)
+  }
+}
+
+/// The recurrent product of one layer at one step, on the fastest path here:
+/// bf16 (``BF16Matrix``, when the pass's ``Products`` are bf16), the packed fp32
+/// kernel (``PackedMatrix``: Float, B ≥ 4, a CPU that runs it) or the generic
+/// ``LSTMScalar/gemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``.
+/// The fp32 paths compute the same sums; only the rounding order differs.
 ///
 /// Made once per layer per pass, which packs W_hh (the weights change between
 /// steps), then applied at each of the T steps.
@@ -87,24 +122,40 @@ struct RecurrentProduct<S: LSTMScalar> {
   let weightHH: UnsafeMutablePointer<S>  // (G, H)
   let H: Int
   let packed: PackedMatrix?  // W_hhᵀ (H, G) forward, W_hh (G, H) backward; nil: gemm
+  let bf16: BF16Scratch?  // its `recurrent` holds W_hh packed as `packed` would; nil: fp32
 
   /// For the forward pass: `packed` (nil, or room for (H, G) when S is Float) receives W_hhᵀ.
-  static func forward(weightHH: UnsafeMutablePointer<S>, H: Int, packed: PackedMatrix?) -> Self {
+  static func forward(
+    weightHH: UnsafeMutablePointer<S>, H: Int, packed: PackedMatrix?, products: Products<S>
+  ) -> Self {
+    if let bf16 = products.bf16 {
+      bf16.recurrent.pack(floats(weightHH), ldb: H, k: H, n: 4 * H, transposed: true)
+      return Self(weightHH: weightHH, H: H, packed: nil, bf16: bf16)
+    }
     packed?.pack(floats(weightHH), ldb: H, transposed: true)
-    return Self(weightHH: weightHH, H: H, packed: packed)
+    return Self(weightHH: weightHH, H: H, packed: packed, bf16: nil)
   }
 
   /// For the backward pass: `packed` (nil, or room for (G, H) when S is Float) receives W_hh.
-  static func backward(weightHH: UnsafeMutablePointer<S>, H: Int, packed: PackedMatrix?) -> Self {
+  static func backward(
+    weightHH: UnsafeMutablePointer<S>, H: Int, packed: PackedMatrix?, products: Products<S>
+  ) -> Self {
+    if let bf16 = products.bf16 {
+      bf16.recurrent.pack(floats(weightHH), ldb: H, k: 4 * H, n: H, transposed: false)
+      return Self(weightHH: weightHH, H: H, packed: nil, bf16: bf16)
+    }
     packed?.pack(floats(weightHH), ldb: H, transposed: false)
-    return Self(weightHH: weightHH, H: H, packed: packed)
+    return Self(weightHH: weightHH, H: H, packed: packed, bf16: nil)
   }
 
   /// z (B, G) += h_{t-1} (B, H) · W_hhᵀ: the term W_hh·h_{t-1} of every row's z_t.
   @inline(__always)
   func accumulate(h: UnsafeMutablePointer<S>, rows B: Int, into z: UnsafeMutablePointer<S>) {
     let G = 4 * H
-    if let packed {
+    if let bf16 {
+      bf16.rows.pack(floats(h), lda: H, m: B, k: H, transposed: false)
+      bf16.recurrent.multiply(rows: bf16.rows, c: floats(z), ldc: G, beta: 1, threads: productThreadsNow)
+    } else if let packed {
       packed.multiply(m: B, a: floats(h), lda: H, c: floats(z), ldc: G, beta: 1)
     } else {
       S.gemm(
@@ -117,7 +168,10 @@ struct RecurrentProduct<S: LSTMScalar> {
   @inline(__always)
   func propagate(dz: UnsafeMutablePointer<S>, rows B: Int, into dh: UnsafeMutablePointer<S>) {
     let G = 4 * H
-    if let packed {
+    if let bf16 {
+      bf16.rows.pack(floats(dz), lda: G, m: B, k: G, transposed: false)
+      bf16.recurrent.multiply(rows: bf16.rows, c: floats(dh), ldc: H, beta: 0, threads: productThreadsNow)
+    } else if let packed {
       packed.multiply(m: B, a: floats(dz), lda: G, c: floats(dh), ldc: H, beta: 0)
     } else {
       S.gemm(
@@ -131,4 +185,9 @@ struct RecurrentProduct<S: LSTMScalar> {
 @inline(__always)
 func floats<S: LSTMScalar>(_ p: UnsafeMutablePointer<S>) -> UnsafeMutablePointer<Float> {
   UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+}
+
+@inline(__always)
+func constFloats<S: LSTMScalar>(_ p: UnsafePointer<S>) -> UnsafePointer<Float> {
+  UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
 }

@@ -1,4 +1,5 @@
 import CPackedKernels
+import Dispatch
 
 /// A weight matrix packed once for many products `c += a · b` whose a has only
 /// a few rows: the recurrent products, which read the same W_hh at every time
@@ -50,4 +51,111 @@ public final class PackedMatrix: @unchecked Sendable {
     }
     cs_packed_product(Int32(m), Int32(n), Int32(k), a, Int32(lda), storage, c, Int32(ldc))
   }
+}
+
+/// How a network's matrix products round their operands (issue 15).
+public enum Precision: String, Sendable, CaseIterable, CustomStringConvertible {
+  /// Every product in fp32 (BLAS or the packed fp32 kernel): the reference.
+  case fp32
+  /// Both operands of every matrix product rounded to bf16 (to nearest, ties to
+  /// even) and the sums kept in fp32; weights, states, gates, the loss and the
+  /// optimizer stay fp32. Runs only where ``bf16Supported``.
+  case bf16
+
+  /// Whether this CPU has AVX512-BF16, which the bf16 products need.
+  public static var bf16Supported: Bool { BF16Matrix.isSupported }
+
+  public var description: String { rawValue }
+}
+
+/// A matrix rounded to bf16 and packed for ``BF16Rows`` · this matrix: the
+/// weight operand of a bf16 product, (k, n) in gemm's names. Grows when asked
+/// for a larger shape, so that one scratch serves products of several shapes.
+public final class BF16Matrix: @unchecked Sendable {
+  /// Whether this CPU runs the bf16 kernel (AVX-512 with AVX512-BF16).
+  public static let isSupported = cs_bf16_supported() != 0
+
+  public private(set) var k = 0, n = 0
+  private var storage: UnsafeMutablePointer<UInt16>?  // (⌈n/32⌉, ⌈k/2⌉, 32, 2)
+  private var capacity = 0
+
+  public init() {}
+  deinit { storage?.deallocate() }
+
+  /// Rounds b, read as (k, n), to bf16 and packs it: stored (k, n) with row stride
+  /// `ldb`, or, when `transposed`, stored (n, k).
+  public func pack(_ b: UnsafePointer<Float>, ldb: Int, k: Int, n: Int, transposed: Bool) {
+    let count = Swift.max(1, Int(cs_bf16_packed_count(Int32(k), Int32(n))))
+    if count > capacity {
+      storage?.deallocate()
+      storage = .allocate(capacity: count)
+      capacity = count
+    }
+    self.k = k
+    self.n = n
+    cs_bf16_pack(b, Int32(ldb), Int32(k), Int32(n), transposed ? 1 : 0, storage!)
+  }
+
+  /// c (m, n) ← a · b + beta · c, with a the (m, k) rows in `rows`, beta 0 or 1.
+  /// With `threads` ≥ 2 and enough work, the column panels are split across two
+  /// threads (a batch-1 step is bound by reading the weight, which one core does
+  /// at about half the rate of two). Nothing happens when m is 0.
+  public func multiply(
+    rows: BF16Rows, c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, threads: Int
+  ) {
+    precondition(Self.isSupported && (beta == 0 || beta == 1) && rows.k == k)
+    let m = rows.m
+    guard m > 0, n > 0 else { return }
+    if beta == 0 {
+      for row in 0..<m { (c + row * ldc).update(repeating: 0, count: n) }
+    }
+    let panels = (n + 31) / 32
+    let a = rows.pairs, packed = UnsafePointer(storage!)
+    let (M, N, K) = (Int32(m), Int32(n), Int32(k))
+    guard threads >= 2, panels >= 2, m * n * k >= 1 << 18 else {
+      cs_bf16_product(M, N, K, a, packed, 0, Int32(panels), c, Int32(ldc))
+      return
+    }
+    // The two halves write disjoint columns of c.
+    let shared = SendablePointers(a: a, packed: packed, c: c)
+    DispatchQueue.concurrentPerform(iterations: 2) { half in
+      let begin = Int32(half * panels / 2), end = Int32((half + 1) * panels / 2)
+      cs_bf16_product(M, N, K, shared.a, shared.packed, begin, end, shared.c, Int32(ldc))
+    }
+  }
+}
+
+private struct SendablePointers: @unchecked Sendable {
+  let a: UnsafePointer<UInt32>, packed: UnsafePointer<UInt16>, c: UnsafeMutablePointer<Float>
+}
+
+/// The row operand of a bf16 product, (m, k) in gemm's names, rounded to bf16
+/// in k-pairs. Grows when asked for a larger shape.
+public final class BF16Rows: @unchecked Sendable {
+  public private(set) var m = 0, k = 0
+  fileprivate var pairs: UnsafePointer<UInt32> { UnsafePointer(storage!) }
+  private var storage: UnsafeMutablePointer<UInt32>?  // (m, ⌈k/2⌉)
+  private var capacity = 0
+
+  public init() {}
+  deinit { storage?.deallocate() }
+
+  /// Rounds a, read as (m, k), to bf16: stored (m, k) with row stride `lda`, or,
+  /// when `transposed`, stored (k, m).
+  public func pack(_ a: UnsafePointer<Float>, lda: Int, m: Int, k: Int, transposed: Bool) {
+    let count = Swift.max(1, m * ((k + 1) / 2))
+    if count > capacity {
+      storage?.deallocate()
+      storage = .allocate(capacity: count)
+      capacity = count
+    }
+    self.m = m
+    self.k = k
+    cs_bf16_pack_rows(a, Int32(lda), Int32(m), Int32(k), transposed ? 1 : 0, storage!)
+  }
+}
+
+/// x rounded to bf16 and back to Float, as the bf16 products round their operands.
+public func roundedToBF16(_ x: Float) -> Float {
+  Float(bitPattern: UInt32(cs_bf16_round(x)) << 16)
 }

@@ -1,0 +1,170 @@
+// Matrix products with bf16 operands and fp32 accumulation (issue 15): both
+// operands are rounded to bf16 (round to nearest, ties to even), each pair of
+// products is summed by one VDPBF16PS lane into an fp32 accumulator.
+//
+// Why: VDPBF16PS does 32 multiply-adds per instruction against FMA's 16, and
+// the packed weight takes half the bytes, which is what a batch-1 step (the
+// exact recorder) is bound by: it streams every weight through the cores.
+//
+// Layouts. k runs in pairs (kp = k / 2, K2 = ceil(K / 2) pairs, zero past K):
+//   packed B: panels of 32 columns; panel p, pair kp, column j holds the two
+//             bf16 B[2kp][32p + j], B[2kp + 1][32p + j] (low half first), so
+//             one 64-byte load gives 16 columns' pairs;
+//   A rows:   row r, pair kp is one 32-bit word (A[r][2kp] low, A[r][2kp+1]
+//             high), broadcast to all lanes.
+// The kernel mirrors PackedKernels.c's: blocks of MR rows by 32 columns, the
+// accumulators in registers over all of K.
+
+#include "PackedKernels.h"
+
+#include <immintrin.h>
+#include <string.h>
+
+enum { NR = 32 };
+
+int cs_bf16_supported(void) {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bf16") ? 1 : 0;
+#else
+  return 0;
+#endif
+}
+
+uint16_t cs_bf16_round(float x) {
+  uint32_t bits;
+  memcpy(&bits, &x, 4);
+  if ((bits & 0x7FFFFFFFu) > 0x7F800000u) return (uint16_t)((bits >> 16) | 0x0040u);  // NaN stays NaN
+  bits += 0x7FFFu + ((bits >> 16) & 1u);  // ties to even
+  return (uint16_t)(bits >> 16);
+}
+
+size_t cs_bf16_packed_count(int K, int N) {
+  return (size_t)((N + NR - 1) / NR) * NR * 2 * (size_t)((K + 1) / 2);
+}
+
+void cs_bf16_pack(const float *B, int ldb, int K, int N, int transposed, uint16_t *packed) {
+  int panels = (N + NR - 1) / NR, K2 = (K + 1) / 2;
+  for (int p = 0; p < panels; p++) {
+    uint16_t *panel = packed + (size_t)p * K2 * NR * 2;
+    for (int kp = 0; kp < K2; kp++) {
+      for (int j = 0; j < NR; j++) {
+        int n = p * NR + j;
+        for (int e = 0; e < 2; e++) {
+          int k = 2 * kp + e;
+          float v = 0.f;
+          if (n < N && k < K) v = transposed ? B[(size_t)n * ldb + k] : B[(size_t)k * ldb + n];
+          panel[((size_t)kp * NR + j) * 2 + e] = cs_bf16_round(v);
+        }
+      }
+    }
+  }
+}
+
+void cs_bf16_pack_rows(const float *A, int lda, int M, int K, int transposed, uint32_t *pairs) {
+  int K2 = (K + 1) / 2;
+  for (int r = 0; r < M; r++) {
+    for (int kp = 0; kp < K2; kp++) {
+      int k0 = 2 * kp, k1 = 2 * kp + 1;
+      float a0 = transposed ? A[(size_t)k0 * lda + r] : A[(size_t)r * lda + k0];
+      float a1 = k1 < K ? (transposed ? A[(size_t)k1 * lda + r] : A[(size_t)r * lda + k1]) : 0.f;
+      pairs[(size_t)r * K2 + kp] = (uint32_t)cs_bf16_round(a0) | ((uint32_t)cs_bf16_round(a1) << 16);
+    }
+  }
+}
+
+#if defined(__x86_64__)
+
+#define TARGET __attribute__((target("avx512f,avx512bf16")))
+
+// MR rows of C, one panel of 32 columns (masked to the columns that exist).
+TARGET __attribute__((always_inline)) static inline void block(
+    int MR, int K2, const uint32_t *A, const uint16_t *panel, float *C, int ldc, __mmask16 m0,
+    __mmask16 m1) {
+  __m512 acc0[12], acc1[12];
+#pragma GCC unroll 12
+  for (int r = 0; r < MR; r++) {
+    acc0[r] = _mm512_maskz_loadu_ps(m0, C + (size_t)r * ldc);
+    acc1[r] = _mm512_maskz_loadu_ps(m1, C + (size_t)r * ldc + 16);
+  }
+  for (int kp = 0; kp < K2; kp++) {
+    __m512bh b0 = (__m512bh)_mm512_loadu_si512(panel + (size_t)kp * NR * 2);
+    __m512bh b1 = (__m512bh)_mm512_loadu_si512(panel + (size_t)kp * NR * 2 + 32);
+#pragma GCC unroll 12
+    for (int r = 0; r < MR; r++) {
+      __m512bh a = (__m512bh)_mm512_set1_epi32((int)A[(size_t)r * K2 + kp]);
+      acc0[r] = _mm512_dpbf16_ps(acc0[r], a, b0);
+      acc1[r] = _mm512_dpbf16_ps(acc1[r], a, b1);
+    }
+  }
+#pragma GCC unroll 12
+  for (int r = 0; r < MR; r++) {
+    _mm512_mask_storeu_ps(C + (size_t)r * ldc, m0, acc0[r]);
+    _mm512_mask_storeu_ps(C + (size_t)r * ldc + 16, m1, acc1[r]);
+  }
+}
+
+// One row (a batch-1 step): four chains of pairs per column half, summed at
+// the end, so that the loop is bound by the loads, not by the latency of one
+// accumulator (a single chain would wait on every VDPBF16PS).
+TARGET static void row1(int K2, const uint32_t *A, const uint16_t *panel, float *C, __mmask16 m0, __mmask16 m1) {
+  __m512 acc0[4], acc1[4];
+  for (int c = 0; c < 4; c++) acc0[c] = acc1[c] = _mm512_setzero_ps();
+  int kp = 0;
+  for (; kp + 4 <= K2; kp += 4) {
+#pragma GCC unroll 4
+    for (int c = 0; c < 4; c++) {
+      __m512bh a = (__m512bh)_mm512_set1_epi32((int)A[kp + c]);
+      acc0[c] = _mm512_dpbf16_ps(acc0[c], a, (__m512bh)_mm512_loadu_si512(panel + (size_t)(kp + c) * NR * 2));
+      acc1[c] = _mm512_dpbf16_ps(acc1[c], a, (__m512bh)_mm512_loadu_si512(panel + (size_t)(kp + c) * NR * 2 + 32));
+    }
+  }
+  for (; kp < K2; kp++) {
+    __m512bh a = (__m512bh)_mm512_set1_epi32((int)A[kp]);
+    acc0[0] = _mm512_dpbf16_ps(acc0[0], a, (__m512bh)_mm512_loadu_si512(panel + (size_t)kp * NR * 2));
+    acc1[0] = _mm512_dpbf16_ps(acc1[0], a, (__m512bh)_mm512_loadu_si512(panel + (size_t)kp * NR * 2 + 32));
+  }
+  __m512 s0 = _mm512_add_ps(_mm512_add_ps(acc0[0], acc0[1]), _mm512_add_ps(acc0[2], acc0[3]));
+  __m512 s1 = _mm512_add_ps(_mm512_add_ps(acc1[0], acc1[1]), _mm512_add_ps(acc1[2], acc1[3]));
+  _mm512_mask_storeu_ps(C, m0, _mm512_add_ps(s0, _mm512_maskz_loadu_ps(m0, C)));
+  _mm512_mask_storeu_ps(C + 16, m1, _mm512_add_ps(s1, _mm512_maskz_loadu_ps(m1, C + 16)));
+}
+
+#define BLOCK(MR)                                                                                  \
+  TARGET static void block##MR(                                                                    \
+      int K2, const uint32_t *A, const uint16_t *panel, float *C, int ldc, __mmask16 m0, __mmask16 m1) { \
+    block(MR, K2, A, panel, C, ldc, m0, m1);                                                       \
+  }
+BLOCK(12)
+BLOCK(8)
+BLOCK(4)
+BLOCK(2)
+
+TARGET void cs_bf16_product(
+    int M, int N, int K, const uint32_t *A, const uint16_t *packed, int panelBegin, int panelEnd, float *C,
+    int ldc) {
+  int K2 = (K + 1) / 2;
+  for (int p = panelBegin; p < panelEnd; p++) {
+    int cols = N - p * NR < NR ? N - p * NR : NR;
+    __mmask16 m0 = cols >= 16 ? 0xFFFF : (__mmask16)((1u << cols) - 1);
+    __mmask16 m1 = cols >= 32 ? 0xFFFF : cols <= 16 ? 0 : (__mmask16)((1u << (cols - 16)) - 1);
+    const uint16_t *panel = packed + (size_t)p * K2 * NR * 2;
+    float *Cp = C + (size_t)p * NR;
+    int r = 0;
+    for (; r + 12 <= M; r += 12) block12(K2, A + (size_t)r * K2, panel, Cp + (size_t)r * ldc, ldc, m0, m1);
+    for (; r + 8 <= M; r += 8) block8(K2, A + (size_t)r * K2, panel, Cp + (size_t)r * ldc, ldc, m0, m1);
+    for (; r + 4 <= M; r += 4) block4(K2, A + (size_t)r * K2, panel, Cp + (size_t)r * ldc, ldc, m0, m1);
+    for (; r + 2 <= M; r += 2) block2(K2, A + (size_t)r * K2, panel, Cp + (size_t)r * ldc, ldc, m0, m1);
+    for (; r < M; r++) row1(K2, A + (size_t)r * K2, panel, Cp + (size_t)r * ldc, m0, m1);
+  }
+}
+
+#else
+
+void cs_bf16_product(
+    int M, int N, int K, const uint32_t *A, const uint16_t *packed, int panelBegin, int panelEnd, float *C,
+    int ldc) {
+  (void)M, (void)N, (void)K, (void)A, (void)packed, (void)panelBegin, (void)panelEnd, (void)C, (void)ldc;
+}
+
+#endif
