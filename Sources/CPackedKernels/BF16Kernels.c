@@ -24,8 +24,15 @@ enum { NR = 32 };
 
 int cs_bf16_supported(void) {
 #if defined(__x86_64__)
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bf16") ? 1 : 0;
+  static int known = -1;  // benign race: every thread computes the same value
+  if (known < 0) {
+    __builtin_cpu_init();
+    known = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                    __builtin_cpu_supports("avx512bf16")
+                ? 1
+                : 0;
+  }
+  return known;
 #else
   return 0;
 #endif
@@ -43,7 +50,113 @@ size_t cs_bf16_packed_count(int K, int N) {
   return (size_t)((N + NR - 1) / NR) * NR * 2 * (size_t)((K + 1) / 2);
 }
 
+#if defined(__x86_64__)
+
+#define TARGET __attribute__((target("avx512f,avx512bw,avx512bf16")))
+
+// 32 floats at p (the first `count` of them; zero past) rounded to 32 bf16 in
+// order: the same rounding as cs_bf16_round, except that subnormal inputs
+// become zero, as VDPBF16PS would read them anyway.
+TARGET static inline __m512i round32(const float *p, int count) {
+  __mmask16 m0 = count >= 16 ? 0xFFFF : (__mmask16)((1u << count) - 1);
+  __mmask16 m1 = count >= 32 ? 0xFFFF : count <= 16 ? 0 : (__mmask16)((1u << (count - 16)) - 1);
+  __m512 lo = _mm512_maskz_loadu_ps(m0, p), hi = _mm512_maskz_loadu_ps(m1, p + 16);
+  return (__m512i)_mm512_cvtne2ps_pbh(hi, lo);
+}
+
+// Pack and row rounding vectorised: they run once per weight per pass (and once
+// per product for the rows), about a tenth of a product's time if scalar.
+TARGET static void pack_vector(const float *B, int ldb, int K, int N, int transposed, uint16_t *packed) {
+  int panels = (N + NR - 1) / NR, K2 = (K + 1) / 2;
+  // Interleaving two rows of 32 bf16 into 32 pairs: word q of the result takes
+  // element q/2 of the first (q even) or the second (q odd) row.
+  __m512i lowHalf, highHalf;
+  {
+    uint16_t lo[32], hi[32];
+    for (int q = 0; q < 32; q++) {
+      lo[q] = (uint16_t)((q & 1 ? 32 : 0) + q / 2);
+      hi[q] = (uint16_t)((q & 1 ? 32 : 0) + 16 + q / 2);
+    }
+    lowHalf = _mm512_loadu_si512(lo);
+    highHalf = _mm512_loadu_si512(hi);
+  }
+  for (int p = 0; p < panels; p++) {
+    uint16_t *panel = packed + (size_t)p * K2 * NR * 2;
+    int cols = N - p * NR < NR ? N - p * NR : NR;
+    if (!transposed) {
+      for (int kp = 0; kp < K2; kp++) {
+        const float *row0 = B + (size_t)(2 * kp) * ldb + (size_t)p * NR;
+        __m512i r0 = round32(row0, cols);
+        __m512i r1 = 2 * kp + 1 < K ? round32(row0 + ldb, cols) : _mm512_setzero_si512();
+        _mm512_storeu_si512(panel + (size_t)kp * NR * 2, _mm512_permutex2var_epi16(r0, lowHalf, r1));
+        _mm512_storeu_si512(panel + (size_t)kp * NR * 2 + 32, _mm512_permutex2var_epi16(r0, highHalf, r1));
+      }
+    } else {
+      uint32_t *words = (uint32_t *)panel;  // (K2, 32): pair kp of column j at kp * 32 + j
+      for (int j = 0; j < NR; j++) {
+        if (j >= cols) {
+          for (int kp = 0; kp < K2; kp++) words[(size_t)kp * NR + j] = 0;
+          continue;
+        }
+        const float *row = B + (size_t)(p * NR + j) * ldb;
+        for (int k0 = 0; k0 < K; k0 += 32) {
+          uint32_t pairs[16];
+          _mm512_storeu_si512(pairs, round32(row + k0, K - k0 < 32 ? K - k0 : 32));
+          int n = (K - k0 + 1) / 2 < 16 ? (K - k0 + 1) / 2 : 16;
+          for (int q = 0; q < n; q++) words[(size_t)(k0 / 2 + q) * NR + j] = pairs[q];
+        }
+      }
+    }
+  }
+}
+
+TARGET static void pack_rows_vector(const float *A, int lda, int M, int K, int transposed, uint32_t *pairs) {
+  int K2 = (K + 1) / 2;
+  if (transposed) {  // A stored (K, M): rows 2kp and 2kp + 1 interleaved, 32 values of r at a time
+    __m512i lowHalf, highHalf;
+    uint16_t lo[32], hi[32];
+    for (int q = 0; q < 32; q++) {
+      lo[q] = (uint16_t)((q & 1 ? 32 : 0) + q / 2);
+      hi[q] = (uint16_t)((q & 1 ? 32 : 0) + 16 + q / 2);
+    }
+    lowHalf = _mm512_loadu_si512(lo);
+    highHalf = _mm512_loadu_si512(hi);
+    for (int kp = 0; kp < K2; kp++) {
+      const float *row0 = A + (size_t)(2 * kp) * lda;
+      for (int r0 = 0; r0 < M; r0 += 32) {
+        int count = M - r0 < 32 ? M - r0 : 32;
+        __m512i a0 = round32(row0 + r0, count);
+        __m512i a1 = 2 * kp + 1 < K ? round32(row0 + lda + r0, count) : _mm512_setzero_si512();
+        uint32_t words[32];
+        _mm512_storeu_si512(words, _mm512_permutex2var_epi16(a0, lowHalf, a1));
+        _mm512_storeu_si512(words + 16, _mm512_permutex2var_epi16(a0, highHalf, a1));
+        for (int q = 0; q < count; q++) pairs[(size_t)(r0 + q) * K2 + kp] = words[q];
+      }
+    }
+    return;
+  }
+  for (int r = 0; r < M; r++) {
+    uint16_t *out = (uint16_t *)(pairs + (size_t)r * K2);
+    const float *row = A + (size_t)r * lda;
+    int k0 = 0;
+    for (; k0 + 32 <= K; k0 += 32) _mm512_storeu_si512(out + k0, round32(row + k0, 32));
+    if (k0 < K) {
+      uint16_t tail[32];
+      _mm512_storeu_si512(tail, round32(row + k0, K - k0));
+      for (int q = 0; q < 2 * K2 - k0; q++) out[k0 + q] = tail[q];
+    }
+  }
+}
+
+#endif
+
 void cs_bf16_pack(const float *B, int ldb, int K, int N, int transposed, uint16_t *packed) {
+#if defined(__x86_64__)
+  if (cs_bf16_supported()) {
+    pack_vector(B, ldb, K, N, transposed, packed);
+    return;
+  }
+#endif
   int panels = (N + NR - 1) / NR, K2 = (K + 1) / 2;
   for (int p = 0; p < panels; p++) {
     uint16_t *panel = packed + (size_t)p * K2 * NR * 2;
@@ -62,6 +175,12 @@ void cs_bf16_pack(const float *B, int ldb, int K, int N, int transposed, uint16_
 }
 
 void cs_bf16_pack_rows(const float *A, int lda, int M, int K, int transposed, uint32_t *pairs) {
+#if defined(__x86_64__)
+  if (cs_bf16_supported()) {
+    pack_rows_vector(A, lda, M, K, transposed, pairs);
+    return;
+  }
+#endif
   int K2 = (K + 1) / 2;
   for (int r = 0; r < M; r++) {
     for (int kp = 0; kp < K2; kp++) {
@@ -74,8 +193,6 @@ void cs_bf16_pack_rows(const float *A, int lda, int M, int K, int transposed, ui
 }
 
 #if defined(__x86_64__)
-
-#define TARGET __attribute__((target("avx512f,avx512bf16")))
 
 // MR rows of C, one panel of 32 columns (masked to the columns that exist).
 TARGET __attribute__((always_inline)) static inline void block(

@@ -32,12 +32,15 @@ public enum Benchmark {
   /// - Parameter sharded: time the training path (``ShardedStep``: two halves of
   ///   the batch on two cores when OpenBLAS has two threads); false times one
   ///   network over the whole batch with multithreaded products, for comparison.
+  /// - Parameter precision: the products' precision (bf16 runs as fp32 on a CPU without AVX512-BF16).
   public static func run(
-    layers: Int, hidden: Int, batch B: Int, steps T: Int, vocab V: Int, iters: Int, sharded: Bool = true
+    layers: Int, hidden: Int, batch B: Int, steps T: Int, vocab V: Int, iters: Int, sharded: Bool = true,
+    precision: Precision = .fp32
   ) -> Result {
     let config = ModelConfig(vocabSize: V, hiddenSize: hidden, numLayers: layers)
     let net = LSTMNetwork<Float>(config: config)
     net.initialize(seed: 1, uniformScale: 0.08, forgetBias: 1)
+    net.precision = precision
     var optimizer = Optimizer(kind: .rmsprop, parameterCount: net.layout.count)
     let state = LSTMState<Float>(for: net, batch: B)
     let ws = LSTMWorkspace<Float>(config: config, batch: B, steps: T)

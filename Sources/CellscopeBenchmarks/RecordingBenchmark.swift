@@ -8,10 +8,13 @@ import Interpretability
 /// over the first eighth of them.
 public enum RecordingBenchmark {
   /// Characters per second recorded; `batch` 1 is the exact single-stream mode.
-  public static func run(layers: Int, hidden: Int, batch: Int, characters: Int, vocab V: Int) -> Double {
+  public static func run(
+    layers: Int, hidden: Int, batch: Int, characters: Int, vocab V: Int, precision: Precision = .fp32
+  ) -> Double {
     let config = ModelConfig(vocabSize: V, hiddenSize: hidden, numLayers: layers)
     let net = LSTMNetwork<Float>(config: config)
     net.initialize(seed: 1, uniformScale: 0.08, forgetBias: 1)
+    net.precision = precision
     var rng = SeededGenerator(seed: 3)
     let tokens = (0..<characters).map { _ in Int32(rng.below(V)) }
     var options = RecorderOptions()

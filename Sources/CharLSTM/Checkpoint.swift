@@ -37,6 +37,16 @@ public struct Checkpoint: Sendable {
     return net
   }
 
+  /// The network for reading texts only (recording, scoring, ablation), its
+  /// products in `precision`: its weights never change, so that the bf16
+  /// products round and pack each of them once (``LSTMNetwork/weightsAreFixed``).
+  public func readingNetwork(precision: Precision) -> LSTMNetwork<Float> {
+    let net: LSTMNetwork<Float> = network()
+    net.precision = precision
+    net.weightsAreFixed = true
+    return net
+  }
+
   // MARK: Writing
 
   /// The file's bytes (deterministic: the same checkpoint gives the same bytes).

@@ -18,7 +18,7 @@ extension LSTMNetwork {
     dropout rng: UnsafeMutablePointer<SeededGenerator>? = nil, presetMasks: Bool = false
   ) {
     let B = ws.B, T = ws.T, H = config.hiddenSize, G = 4 * H, V = config.vocabSize
-    let N = T * B, L = config.numLayers, W = params.p, mm = products(ws)
+    let N = T * B, L = config.numLayers, W = params.p, mm = products(ws, forward: true)
     for layer in 0..<L {
       let lw = layout.layers[layer], cache = ws.layers[layer], D = config.inputSize(layer: layer)
       let Z = cache.gates.p  // (T, B, G): z first, then i, f, g, o in place
@@ -154,7 +154,7 @@ extension LSTMNetwork {
   @_specialize(exported:true,where S == Float)
   public func backward(tokens: UnsafePointer<Int32>, workspace ws: LSTMWorkspace<S>) {
     let B = ws.B, T = ws.T, H = config.hiddenSize, G = 4 * H, V = config.vocabSize
-    let N = T * B, L = config.numLayers, W = params.p, dW = grads.p, mm = products(ws)
+    let N = T * B, L = config.numLayers, W = params.p, dW = grads.p, mm = products(ws, forward: false)
     // Decoder, logits = W_dec·h_top + b_dec:
     // dW_dec += dYᵀ · h_top, db_dec += Σ dY, dH_top = dY · W_dec.
     let dY = ws.dlogits.p  // (N, V)

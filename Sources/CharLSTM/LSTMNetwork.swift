@@ -59,6 +59,12 @@ public final class LSTMNetwork<S: LSTMScalar>: @unchecked Sendable {
   /// on a CPU with AVX512-BF16 (``Precision/bf16Supported``); elsewhere the
   /// products stay fp32, with the same results as `.fp32`.
   public var precision: Precision = .fp32
+  /// Set by readers that never change the parameters (the recorder, the scorer,
+  /// ablation): the bf16 products then round and pack each weight once, on the
+  /// first forward pass of a workspace, instead of once per pass. A network whose
+  /// parameters change after that (training) must leave it false, or its passes
+  /// would read the old weights.
+  public var weightsAreFixed = false
 
   public init(config: ModelConfig) {
     self.config = config
@@ -76,12 +82,14 @@ public final class LSTMNetwork<S: LSTMScalar>: @unchecked Sendable {
     params = other.params
     grads = Buffer(gradients ? layout.count : 0)
     precision = other.precision
+    weightsAreFixed = other.weightsAreFixed
   }
 
   /// The products of a pass over `ws`: bf16 when asked for and possible, else fp32.
-  func products(_ ws: LSTMWorkspace<S>) -> Products<S> {
+  /// `forward`: the pass's operand b is always a weight (backward's are not).
+  func products(_ ws: LSTMWorkspace<S>, forward: Bool) -> Products<S> {
     let bf16 = S.self == Float.self && precision == .bf16 && Precision.bf16Supported
-    return Products(bf16: bf16 ? ws.bf16Scratch : nil)
+    return Products(bf16: bf16 ? ws.bf16Scratch : nil, fixedWeights: forward && weightsAreFixed)
   }
 
   /// char-rnn's initialisation: every parameter uniform in (-scale, scale); or,

@@ -77,17 +77,45 @@ func inputProduct<S: LSTMScalar>(
 
 /// The scratch of a workspace's bf16 products: the row operand, a weight packed
 /// for one product, and the W_hh of the layer whose time loop is running,
-/// packed once per pass (forward as W_hhᵀ, backward as W_hh).
+/// packed once per pass (forward as W_hhᵀ, backward as W_hh); and, for a network
+/// whose weights are fixed (``LSTMNetwork/weightsAreFixed``), every weight of
+/// the forward pass packed once for all passes.
 final class BF16Scratch: @unchecked Sendable {
   let rows = BF16Rows()
   let weight = BF16Matrix()
   let recurrent = BF16Matrix()
+  private var fixed: [FixedWeight: BF16Matrix] = [:]
+
+  private struct FixedWeight: Hashable {
+    let address: Int, ldb: Int, k: Int, n: Int, transposed: Bool
+  }
+
+  /// b, read as (k, n) (stored as for ``BF16Matrix/pack(_:ldb:k:n:transposed:)``), packed: into
+  /// `scratch` when not `fixed`, else from (or into) the fixed weights kept for all passes.
+  func packed(
+    _ b: UnsafePointer<Float>, ldb: Int, k: Int, n: Int, transposed: Bool, into scratch: BF16Matrix,
+    fixed isFixed: Bool
+  ) -> BF16Matrix {
+    guard isFixed else {
+      scratch.pack(b, ldb: ldb, k: k, n: n, transposed: transposed)
+      return scratch
+    }
+    let key = FixedWeight(address: Int(bitPattern: b), ldb: ldb, k: k, n: n, transposed: transposed)
+    if let matrix = fixed[key] { return matrix }
+    let matrix = BF16Matrix()
+    matrix.pack(b, ldb: ldb, k: k, n: n, transposed: transposed)
+    fixed[key] = matrix
+    return matrix
+  }
 }
 
 /// The matrix products of one pass in the network's ``Precision``: BLAS gemm in
 /// fp32 (`bf16` nil), or both operands rounded to bf16 with fp32 sums.
 struct Products<S: LSTMScalar> {
   let bf16: BF16Scratch?
+  /// Whether operand b of every product is a weight that never changes (a forward
+  /// pass of a network whose ``LSTMNetwork/weightsAreFixed``): bf16 packs it once.
+  var fixedWeights = false
 
   /// C ← op(A) · op(B) + beta · C, shapes and strides as in
   /// ``LSTMScalar/gemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``; beta 0 or 1.
@@ -122,15 +150,17 @@ struct RecurrentProduct<S: LSTMScalar> {
   let weightHH: UnsafeMutablePointer<S>  // (G, H)
   let H: Int
   let packed: PackedMatrix?  // W_hhᵀ (H, G) forward, W_hh (G, H) backward; nil: gemm
-  let bf16: BF16Scratch?  // its `recurrent` holds W_hh packed as `packed` would; nil: fp32
+  let bf16: (scratch: BF16Scratch, weight: BF16Matrix)?  // W_hh packed as `packed` would be; nil: fp32
 
   /// For the forward pass: `packed` (nil, or room for (H, G) when S is Float) receives W_hhᵀ.
   static func forward(
     weightHH: UnsafeMutablePointer<S>, H: Int, packed: PackedMatrix?, products: Products<S>
   ) -> Self {
     if let bf16 = products.bf16 {
-      bf16.recurrent.pack(floats(weightHH), ldb: H, k: H, n: 4 * H, transposed: true)
-      return Self(weightHH: weightHH, H: H, packed: nil, bf16: bf16)
+      let weight = bf16.packed(
+        floats(weightHH), ldb: H, k: H, n: 4 * H, transposed: true, into: bf16.recurrent,
+        fixed: products.fixedWeights)
+      return Self(weightHH: weightHH, H: H, packed: nil, bf16: (bf16, weight))
     }
     packed?.pack(floats(weightHH), ldb: H, transposed: true)
     return Self(weightHH: weightHH, H: H, packed: packed, bf16: nil)
@@ -142,7 +172,7 @@ struct RecurrentProduct<S: LSTMScalar> {
   ) -> Self {
     if let bf16 = products.bf16 {
       bf16.recurrent.pack(floats(weightHH), ldb: H, k: 4 * H, n: H, transposed: false)
-      return Self(weightHH: weightHH, H: H, packed: nil, bf16: bf16)
+      return Self(weightHH: weightHH, H: H, packed: nil, bf16: (bf16, bf16.recurrent))
     }
     packed?.pack(floats(weightHH), ldb: H, transposed: false)
     return Self(weightHH: weightHH, H: H, packed: packed, bf16: nil)
@@ -153,8 +183,8 @@ struct RecurrentProduct<S: LSTMScalar> {
   func accumulate(h: UnsafeMutablePointer<S>, rows B: Int, into z: UnsafeMutablePointer<S>) {
     let G = 4 * H
     if let bf16 {
-      bf16.rows.pack(floats(h), lda: H, m: B, k: H, transposed: false)
-      bf16.recurrent.multiply(rows: bf16.rows, c: floats(z), ldc: G, beta: 1, threads: productThreadsNow)
+      bf16.scratch.rows.pack(floats(h), lda: H, m: B, k: H, transposed: false)
+      bf16.weight.multiply(rows: bf16.scratch.rows, c: floats(z), ldc: G, beta: 1, threads: productThreadsNow)
     } else if let packed {
       packed.multiply(m: B, a: floats(h), lda: H, c: floats(z), ldc: G, beta: 1)
     } else {
@@ -169,8 +199,8 @@ struct RecurrentProduct<S: LSTMScalar> {
   func propagate(dz: UnsafeMutablePointer<S>, rows B: Int, into dh: UnsafeMutablePointer<S>) {
     let G = 4 * H
     if let bf16 {
-      bf16.rows.pack(floats(dz), lda: G, m: B, k: G, transposed: false)
-      bf16.recurrent.multiply(rows: bf16.rows, c: floats(dh), ldc: H, beta: 0, threads: productThreadsNow)
+      bf16.scratch.rows.pack(floats(dz), lda: G, m: B, k: G, transposed: false)
+      bf16.weight.multiply(rows: bf16.scratch.rows, c: floats(dh), ldc: H, beta: 0, threads: productThreadsNow)
     } else if let packed {
       packed.multiply(m: B, a: floats(dz), lda: G, c: floats(dh), ldc: H, beta: 0)
     } else {

@@ -54,7 +54,7 @@ public final class PackedMatrix: @unchecked Sendable {
 }
 
 /// How a network's matrix products round their operands (issue 15).
-public enum Precision: String, Sendable, CaseIterable, CustomStringConvertible {
+public enum Precision: String, Codable, Sendable, CaseIterable, CustomStringConvertible {
   /// Every product in fp32 (BLAS or the packed fp32 kernel): the reference.
   case fp32
   /// Both operands of every matrix product rounded to bf16 (to nearest, ties to

@@ -11,7 +11,7 @@ extension TrainingOptions {
   public static let fixedOnResume = [
     "rnnSize", "numLayers", "embeddingSize", "dropout", "seqLength", "batchSize", "learningRate", "optimizer",
     "decayRate", "lrDecay", "lrDecayAfter", "gradClip", "trainFrac", "valFrac", "seed", "initUniform",
-    "forgetBias", "bytes",
+    "forgetBias", "bytes", "precision",
   ]
   /// Property names taken from the request (the command line) on resume.
   public static let chosenOnResume = [
@@ -74,6 +74,7 @@ extension TrainingOptions {
       field("trainFrac", \.trainFrac), field("valFrac", \.valFrac), field("evalEvery", \.evalEvery),
       field("checkpointEvery", \.checkpointEvery), field("seed", \.seed), field("initUniform", \.initUniform),
       field("forgetBias", \.forgetBias), field("bytes", \.bytes), field("sampleLength", \.sampleLength),
+      field("precision", \.precision),
     ]
   }
 

@@ -18,8 +18,9 @@ public struct Scorer {
   /// the result does not depend on it.
   public var chunk = 256
 
-  public init(checkpoint: Checkpoint) {
-    network = checkpoint.network()
+  /// - Parameter precision: the matrix products' (bf16 runs as fp32 on a CPU without AVX512-BF16).
+  public init(checkpoint: Checkpoint, precision: Precision = .fp32) {
+    network = checkpoint.readingNetwork(precision: precision)
     vocabulary = checkpoint.vocabulary
   }
 

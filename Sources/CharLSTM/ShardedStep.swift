@@ -106,7 +106,10 @@ public final class ShardedStep: @unchecked Sendable {
       for m in fullMasks { network.drawDropoutMask(m.p, count: m.count, rng: rng) }
     }
     let preset = rng != nil, scored = targets != nil
-    for shard in shards { shard.net.precision = network.precision }  // set after the shards were made
+    for shard in shards {  // set after the shards were made
+      shard.net.precision = network.precision
+      shard.net.weightsAreFixed = network.weightsAreFixed
+    }
     for shard in shards { scatter(shard, tokens: tokens, targets: targets, state: state, masks: preset) }
     let work: @Sendable (Int) -> Void = { index in
       let shard = self.shards[index]

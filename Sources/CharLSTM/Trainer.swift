@@ -91,6 +91,7 @@ public final class Trainer {
       indices: indices, batch: options.batchSize, steps: options.seqLength, trainFrac: options.trainFrac,
       valFrac: options.valFrac)
     network = LSTMNetwork(config: config)
+    network.precision = options.precision ?? .fp32
     optimizer = Optimizer(kind: options.optimizer, parameterCount: network.layout.count)
     optimizer.decay = options.decayRate
     state = LSTMState(for: network, batch: options.batchSize)

@@ -25,6 +25,9 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
   public var forgetBias = 1.0  // added to the forget gate's b_ih, as char-rnn
   public var bytes = false  // byte-level vocabulary
   public var sampleLength = 200  // characters sampled at each evaluation for the history
+  /// The matrix products' precision; nil is fp32 and is not written, so that an
+  /// fp32 checkpoint keeps the bytes it had before precisions existed.
+  public var precision: Precision? = nil
 
   public init() {}
 

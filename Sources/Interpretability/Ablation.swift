@@ -271,7 +271,7 @@ extension Analyzer {
     }
     guard
       let summary = Ablation.run(
-        network: checkpoint.network(), tokens: tokens, requests: requests, shouldStop: shouldStop,
+        network: checkpoint.readingNetwork(precision: options.precision), tokens: tokens, requests: requests, shouldStop: shouldStop,
         progress: progress)
     else { return false }
     analysis.ablation = summary

@@ -29,6 +29,8 @@ public struct ActivationExportOptions: Sendable, Equatable {
   public var steps = 64
   /// Next characters kept per position (fewer when the vocabulary is smaller).
   public var topK = 5
+  /// The matrix products' precision (bf16 runs as fp32 on a CPU without AVX512-BF16).
+  public var precision = Precision.fp32
 
   public init() {}
 
@@ -152,7 +154,7 @@ public struct ActivationExporter {
       try symbols.map { Int32(bitPattern: $0) }.withUnsafeBufferPointer {
         try writer.write("vocabulary", at: 0, $0)
       }
-      let network: LSTMNetwork<Float> = checkpoint.network()
+      let network = checkpoint.readingNetwork(precision: options.precision)
       let state = LSTMState<Float>(for: network, batch: 1)
       let chunk = max(1, options.steps)
       var ws = LSTMWorkspace<Float>(config: config, batch: 1, steps: min(chunk, T))

@@ -49,6 +49,8 @@ public struct Analyzer {
     let symbols = tokens.map { vocabulary.symbols[Int($0)] }
     let scalars = symbols.map { Unicode.Scalar($0) ?? "\u{FFFD}" }
     let network: LSTMNetwork<Float> = checkpoint.network()
+    network.precision = options.precision
+    network.weightsAreFixed = true  // read only: bf16 packs each weight once
     let config = checkpoint.config, H = config.hiddenSize, L = config.numLayers, V = config.vocabSize
     let streams = options.effectiveStreams(textLength: tokens.count)
     let recorder = Recorder(network: network, options: options)

@@ -35,6 +35,9 @@ public struct RecorderOptions: Sendable {
   public var samplesPerBand = 2
   /// Threads for the per-cell statistics (1 or 2; the result is the same bits).
   public var statisticsThreads = 2
+  /// The matrix products' precision for the recording, the control and the ablations (issue 15):
+  /// fp32 by default; bf16 needs AVX512-BF16 (``Precision/bf16Supported``) and runs as fp32 without it.
+  public var precision = Precision.fp32
   public init() {}
 
   /// Fewest characters a batched stream records per segment: below it the

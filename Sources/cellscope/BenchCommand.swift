@@ -55,6 +55,12 @@ struct BenchCommand: ParsableCommand {
   @Option(help: "Characters recorded per recorder configuration (0 skips the recorder).") var recordChars =
     20_000
 
+  @Option(
+    help: ArgumentHelp(
+      "Product precision to time: fp32, bf16; repeat for both (default: both where the CPU has AVX512-BF16).",
+      valueName: "precision"))
+  var precision: [Precision] = Precision.bf16Supported ? [.fp32, .bf16] : [.fp32]
+
   @Flag(
     help:
       "Time one network over the whole batch with multithreaded products instead of the two-shard step training uses."
@@ -66,29 +72,38 @@ struct BenchCommand: ParsableCommand {
     guard iters >= 1 else { throw ValidationError("--iters must be at least 1.") }
     guard threads >= 0 else { throw ValidationError("--threads must not be negative.") }
     guard recordChars >= 0 else { throw ValidationError("--record-chars must not be negative.") }
+    if precision.contains(.bf16) && !Precision.bf16Supported {
+      throw ValidationError("--precision bf16 needs a CPU with AVX512-BF16, which this one does not have.")
+    }
   }
 
   func run() throws {
     setMatrixThreads(threads)
     let gemm = Benchmark.sgemmCeiling(n: 1024)
     print(String(format: "sgemm ceiling (1024^3, %d threads): %.1f GFLOP/s", threads, gemm))
-    print("config(L,H,B,T)\ttrain chars/s\tms/step\tGFLOP/s\tof ceiling\tforward chars/s")
-    for c in config {
-      let r = Benchmark.run(
-        layers: c.layers, hidden: c.hidden, batch: c.batch, steps: c.steps, vocab: vocab, iters: iters,
-        sharded: !unsharded)
-      print(
-        String(
-          format: "%@\t%.0f\t%.1f\t%.1f\t%.0f%%\t%.0f", c.description, r.trainCharsPerSecond, r.msPerStep,
-          r.gflops, 100 * r.gflops / gemm, r.forwardCharsPerSecond))
+    // One table per precision, fp32 first; the precision is the last column, so
+    // that a line still starts with its configuration.
+    print("config(L,H,B,T)\ttrain chars/s\tms/step\tGFLOP/s\tof ceiling\tforward chars/s\tprecision")
+    for p in precision {
+      for c in config {
+        let r = Benchmark.run(
+          layers: c.layers, hidden: c.hidden, batch: c.batch, steps: c.steps, vocab: vocab, iters: iters,
+          sharded: !unsharded, precision: p)
+        print(
+          String(
+            format: "%@\t%.0f\t%.1f\t%.1f\t%.0f%%\t%.0f\t%@", c.description, r.trainCharsPerSecond, r.msPerStep,
+            r.gflops, 100 * r.gflops / gemm, r.forwardCharsPerSecond, p.rawValue))
+      }
     }
     guard recordChars > 0, !record.isEmpty else { return }
-    print("recorder(L,H,B)\trecord chars/s (every c, h, gate, softmax, top-5)")
-    for c in record {
-      let chars = c.batch == 1 ? min(recordChars, 4000) : recordChars
-      let rate = RecordingBenchmark.run(
-        layers: c.layers, hidden: c.hidden, batch: c.batch, characters: chars, vocab: vocab)
-      print(String(format: "%@\t%.0f", c.description, rate))
+    print("recorder(L,H,B)\trecord chars/s (every c, h, gate, softmax, top-5)\tprecision")
+    for p in precision {
+      for c in record {
+        let chars = c.batch == 1 ? min(recordChars, 4000) : recordChars
+        let rate = RecordingBenchmark.run(
+          layers: c.layers, hidden: c.hidden, batch: c.batch, characters: chars, vocab: vocab, precision: p)
+        print(String(format: "%@\t%.0f\t%@", c.description, rate, p.rawValue))
+      }
     }
   }
 }

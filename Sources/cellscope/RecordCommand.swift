@@ -17,6 +17,7 @@ struct RecordCommand: ParsableCommand {
       """)
 
   @OptionGroup var model: ModelArgument
+  @OptionGroup var precision: PrecisionOption
   @OptionGroup var input: TextInput
   @Option(help: "Output file (.safetensors); replaced atomically.") var out = "activations.safetensors"
   @Option(help: "Comma-separated subset of c,h,i,f,g,o to write.") var states = "c,h,i,f,g,o"
@@ -36,6 +37,7 @@ struct RecordCommand: ParsableCommand {
     var job = RecordJob()
     job.options.states = try ActivationExportOptions.parseStates(states)
     job.options.dtype = try ActivationExportOptions.parseDType(dtype)
+    job.options.precision = precision.value
     job.out = out
     job.force = force
     try job.checkOutputs(inputs: [model.model, input.path])  // before any work

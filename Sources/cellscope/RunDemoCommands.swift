@@ -19,6 +19,7 @@ struct RunCommand: ParsableCommand {
   func run() throws {
     var train = TrainJob(options: training.options(seed: seed.seed), model: model)
     train.givenOptions = training.givenOptions(seed: seed.seed)
+    analysis.precision.apply(to: &train)  // one --precision for the training and the analysis
     train.threads = training.threads
     train.emergence = !training.noEmergence
     var report = ReportJob()

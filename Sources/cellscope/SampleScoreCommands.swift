@@ -43,11 +43,12 @@ struct ScoreCommand: ParsableCommand {
   @OptionGroup var input: TextInput
   @Flag(help: "Print one TSV line per predicted character: position, character, loss in nats.") var perChar =
     false
+  @OptionGroup var precision: PrecisionOption
 
   func run() throws {
     let checkpoint = try Checkpoint.load(path: model.model)
     let body = try LoadedText.read(input.path, bytes: checkpoint.vocabulary.kind == .bytes).text
-    let scorer = Scorer(checkpoint: checkpoint)
+    let scorer = Scorer(checkpoint: checkpoint, precision: precision.value)
     var lines: [String] = []
     if perChar { print("position\tcharacter\tnats") }
     let score = try scorer.score(body) { position, symbol, nats in

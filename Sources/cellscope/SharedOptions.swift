@@ -1,4 +1,5 @@
 import ArgumentParser
+import CharLSTM
 import Interpretability
 import Pipeline
 import Report
@@ -106,6 +107,7 @@ struct AnalysisFlags: ParsableArguments {
   var noControl = false
   @Option(help: "Seed of the control's untrained weights (default: the model's own training seed, or 1).")
   var controlSeed: UInt64?
+  @OptionGroup var precision: PrecisionOption
 
   func validate() throws {
     guard excerpt >= 1 else { throw ValidationError("--excerpt must be at least 1.") }
@@ -122,6 +124,7 @@ struct AnalysisFlags: ParsableArguments {
   var job: AnalyzeJob {
     var j = AnalyzeJob()
     j.recorder.mode = exact ? .exact : stitched ? .stitched : fast ? .fast : RecorderOptions().mode
+    j.recorder.precision = precision.value
     j.recorder.excerpt = excerpt
     j.recorder.streams = streams
     j.recorder.warmup = warmup
@@ -137,3 +140,28 @@ struct AnalysisFlags: ParsableArguments {
 }
 
 extension AnalyzeJob.AblationScope: ExpressibleByArgument {}
+extension Precision: ExpressibleByArgument {}
+
+/// `--precision fp32|bf16`: the matrix products' precision (issue 15).
+struct PrecisionOption: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "Matrix products in fp32 (default), or bf16 with fp32 sums (needs a CPU with AVX512-BF16).",
+      valueName: "precision"))
+  var precision: Precision?
+
+  func validate() throws {
+    if precision == .bf16 && !Precision.bf16Supported {
+      throw ValidationError("--precision bf16 needs a CPU with AVX512-BF16, which this one does not have.")
+    }
+  }
+
+  var value: Precision { precision ?? .fp32 }
+
+  /// Sets a training job's precision (recorded in the checkpoint when bf16; given on the command
+  /// line, it must match a resumed checkpoint's).
+  func apply(to job: inout TrainJob) {
+    job.options.precision = value == .bf16 ? .bf16 : nil
+    if precision != nil { job.givenOptions.insert("precision") }
+  }
+}

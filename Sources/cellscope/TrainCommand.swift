@@ -16,10 +16,12 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Continue training from this checkpoint, exactly where it stopped.") var resume: String?
   @OptionGroup var seed: SeedOption
   @OptionGroup var training: TrainingFlags
+  @OptionGroup var precision: PrecisionOption
 
   func run() throws {
     var job = TrainJob(options: training.options(seed: seed.seed), model: model)
     job.givenOptions = training.givenOptions(seed: seed.seed)
+    precision.apply(to: &job)
     job.resume = resume
     job.threads = training.threads
     job.emergence = !training.noEmergence
