@@ -21,20 +21,23 @@ imported module before main() runs:
     region (it is already under no_grad); its recorded h, c and logits are
     copied into the reference's float32 buffers. compare_torch.py runs only the
     stepwise and fused variants this way.
-  * every RESULT line gains the fields autocast=bf16 and cpu_bf16=0|1 (whether
-    oneDNN reports native bf16 support on this CPU); the other fields are the
-    reference's.
+  * every RESULT line gains the fields autocast=bf16 and cpu_bf16=0|1
+    (whether oneDNN reports native bf16 support on this CPU; ? if this torch
+    cannot tell); the other fields are the reference's.
 
-What autocast does here (checked against torch 2.15's dispatcher with a
-TorchDispatchMode trace of one step): parameters stay float32 (master
-weights, gradients and RMSProp state); inside the region, aten::linear/addmm/mm
-and aten::mkldnn_rnn_layer (the oneDNN LSTM layer that nn.LSTM calls on CPU)
-are in the lower-precision list, so their inputs, weights and initial h, c are
-cast to bf16 and their outputs are bf16 (oneDNN multiplies bf16 with float32
-accumulation); aten::lstm and aten::lstm_cell themselves have no autocast
-kernel. The h, c carried to the next step therefore come back as bf16.
-With --no-mkldnn the native LSTM runs instead: its gate products are bf16 addmm,
-the gate nonlinearities bf16, the cell state float32.
+What autocast does here (checked in torch 2.15 against the dispatcher's
+AutocastCPU kernels, with a TorchDispatchMode trace of one step, and by the
+output dtypes of single ops): parameters stay float32 (master weights,
+gradients and RMSProp state). Inside the region linear, addmm, mm, matmul and
+mkldnn_rnn_layer (the oneDNN LSTM layer nn.LSTM calls on the CPU) run in bf16:
+their inputs, weights and initial h, c are cast to bf16, the products
+accumulate in float32 (a bf16 mm equals the float32 product of the same bf16
+inputs, rounded once) and the outputs are bf16, so the h and c carried between
+layers and steps are bf16. aten::lstm and lstm_cell have no autocast kernel;
+torch.lstm_cell on float32 tensors stays float32 under autocast, so the
+"cell" recorder variant would measure float32 here. With --no-mkldnn the
+native LSTM runs instead: bf16 addmm for the gate products, bf16 gate
+nonlinearities, float32 cell state.
 
 Usage:
     python scripts/torch_autocast_lstm.py --bench-dir ../shared/bench \\
@@ -82,7 +85,10 @@ def patch(ref, torch):
         with autocast():
             plain_infer(args, model)
 
-    native = int(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    try:
+        native = int(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):  # an older torch without the query
+        native = "?"
 
     def fmt(**kv):
         return plain_fmt(**kv, autocast="bf16", cpu_bf16=native)
