@@ -74,7 +74,10 @@ extension TrainingOptions {
       field("trainFrac", \.trainFrac), field("valFrac", \.valFrac), field("evalEvery", \.evalEvery),
       field("checkpointEvery", \.checkpointEvery), field("seed", \.seed), field("initUniform", \.initUniform),
       field("forgetBias", \.forgetBias), field("bytes", \.bytes), field("sampleLength", \.sampleLength),
-      field("precision", \.precision),
+      ResumeField(  // nil is fp32, shown by name
+        name: "precision", fixed: fixedOnResume.contains("precision"),
+        equal: { $0.precision == $1.precision },
+        show: { ($0.precision ?? .fp32).rawValue }, take: { $0.precision = $1.precision }),
     ]
   }
 

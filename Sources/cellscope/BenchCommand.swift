@@ -91,7 +91,8 @@ struct BenchCommand: ParsableCommand {
           sharded: !unsharded, precision: p)
         print(
           String(
-            format: "%@\t%.0f\t%.1f\t%.1f\t%.0f%%\t%.0f\t%@", c.description, r.trainCharsPerSecond, r.msPerStep,
+            format: "%@\t%.0f\t%.1f\t%.1f\t%.0f%%\t%.0f\t%@", c.description, r.trainCharsPerSecond,
+            r.msPerStep,
             r.gflops, 100 * r.gflops / gemm, r.forwardCharsPerSecond, p.rawValue))
       }
     }
