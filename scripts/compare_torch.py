@@ -231,9 +231,18 @@ def run(cmd, env, timeout):
     return p.stdout, time.monotonic() - t0
 
 
+def cellscope_extra(args):
+    """--cellscope-arg values, with --precision fp32 unless they choose a precision: cellscope's
+    bench times both precisions by default (bf16 where the CPU has AVX512-BF16), one table each."""
+    extra = list(args.cellscope_arg)
+    if not any(a == "--precision" or a.startswith("--precision=") for a in extra):
+        extra = ["--precision", "fp32"] + extra
+    return extra
+
+
 def cellscope_cmd(args, cfg, iters):
     return [str(args.cellscope), "bench", "--config", ",".join(map(str, cfg)), "--vocab", str(args.vocab),
-            "--iters", str(iters), "--threads", str(args.threads), "--record-chars", "0", *args.cellscope_arg]
+            "--iters", str(iters), "--threads", str(args.threads), "--record-chars", "0", *cellscope_extra(args)]
 
 
 def parse_cellscope(out, cfg):
@@ -303,7 +312,7 @@ def record_cellscope_cmd(args, rec):
     chars, _ = record_chars(args, rec)
     return [str(args.cellscope), "bench", *TINY_TRAINING, "--vocab", str(args.vocab),
             "--threads", str(args.threads), "--record", ",".join(map(str, rec)), "--record-chars", str(chars),
-            *args.cellscope_arg]
+            *cellscope_extra(args)]
 
 
 def parse_record_cellscope(out, rec):

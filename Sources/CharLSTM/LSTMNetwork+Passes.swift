@@ -180,7 +180,8 @@ extension LSTMNetwork {
         products: mm)
       for t in stride(from: T - 1, through: 0, by: -1) {
         let gates = cache.gates.p + t * B * G, dz = dZ + t * B * G  // (B, G)
-        let cPrev = cache.c.p + t * B * H, tanhC = cache.tanhC.p + t * B * H, dhAbove = dH + t * B * H  // (B, H)
+        // (B, H) each
+        let cPrev = cache.c.p + t * B * H, tanhC = cache.tanhC.p + t * B * H, dhAbove = dH + t * B * H
         // h_t = o ⊙ tanh(c_t) and c_t = f ⊙ c_{t-1} + i ⊙ g backwards: dz_t and dc_{t-1}.
         forEachRow(B, work: ws.splitsRows ? B * H : 0) { b in
           let gb = gates + b * G, dzb = dz + b * G, row = b * H

@@ -220,7 +220,8 @@ public final class LSTMWorkspace<S: LSTMScalar>: @unchecked Sendable {
   /// off for a shard of ``ShardedStep``, which already has a core to itself.
   public var splitsRows = true
   public let logits: Buffer<S>  // (T, B, V), softmax probabilities after `loss`
-  let oneHotRows: Buffer<S>  // (V, G) W_ih_l0ᵀ + biases in forward, dW_ih_l0ᵀ in backward (one-hot input only)
+  // (V, G) W_ih_l0ᵀ + biases in forward, dW_ih_l0ᵀ in backward (one-hot input only)
+  let oneHotRows: Buffer<S>
   let dlogits: Buffer<S>  // (T, B, V) dY
   /// Gradients with respect to the initial state, filled by `backward`.
   public let dState: LSTMState<S>  // (L, B, H) each

@@ -200,7 +200,8 @@ struct RecurrentProduct<S: LSTMScalar> {
     let G = 4 * H
     if let bf16 {
       bf16.scratch.rows.pack(floats(dz), lda: G, m: B, k: G, transposed: false)
-      bf16.weight.multiply(rows: bf16.scratch.rows, c: floats(dh), ldc: H, beta: 0, threads: productThreadsNow)
+      bf16.weight.multiply(
+        rows: bf16.scratch.rows, c: floats(dh), ldc: H, beta: 0, threads: productThreadsNow)
     } else if let packed {
       packed.multiply(m: B, a: floats(dz), lda: G, c: floats(dh), ldc: H, beta: 0)
     } else {

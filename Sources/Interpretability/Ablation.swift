@@ -271,8 +271,8 @@ extension Analyzer {
     }
     guard
       let summary = Ablation.run(
-        network: checkpoint.readingNetwork(precision: options.precision), tokens: tokens, requests: requests, shouldStop: shouldStop,
-        progress: progress)
+        network: checkpoint.readingNetwork(precision: options.precision), tokens: tokens,
+        requests: requests, shouldStop: shouldStop, progress: progress)
     else { return false }
     analysis.ablation = summary
     for i in analysis.cells.indices {

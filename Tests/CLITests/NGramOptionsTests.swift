@@ -8,7 +8,8 @@ import Testing
   @Test func reportWithNgramTrainWritesTheMemoryPage() throws {
     let dir = try CommandLineHabitsTests.trainedFolder()
     let r = try CLI.run(
-      ["report", "m.safetensors", "t.txt", "--exact", "--ngram-train", "t.txt", "--ngram-order", "3"], in: dir)
+      ["report", "m.safetensors", "t.txt", "--exact", "--ngram-train", "t.txt", "--ngram-order", "3"],
+      in: dir)
     #expect(r.status == 0, "\(r.stderr)")
     let page = try String(contentsOfFile: dir + "/site/memory.html", encoding: .utf8)
     #expect(page.contains("order 3") && page.contains("t.txt (--ngram-train)"))
