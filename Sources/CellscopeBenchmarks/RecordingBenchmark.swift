@@ -15,6 +15,7 @@ public enum RecordingBenchmark {
     let net = LSTMNetwork<Float>(config: config)
     net.initialize(seed: 1, uniformScale: 0.08, forgetBias: 1)
     net.precision = precision
+    net.weightsAreFixed = true  // a reader, as in the analysis: bf16 packs each weight once
     var rng = SeededGenerator(seed: 3)
     let tokens = (0..<characters).map { _ in Int32(rng.below(V)) }
     var options = RecorderOptions()

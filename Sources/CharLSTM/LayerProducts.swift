@@ -134,7 +134,7 @@ struct Products<S: LSTMScalar> {
     bf16.weight.pack(constFloats(b), ldb: ldb, k: k, n: n, transposed: transB)
     bf16.rows.pack(constFloats(a), lda: lda, m: m, k: k, transposed: transA)
     bf16.weight.multiply(
-      rows: bf16.rows, c: floats(c), ldc: ldc, beta: Float(beta), threads: productThreadsNow)
+      rows: bf16.rows, c: floats(c), ldc: ldc, beta: Float(beta))
   }
 }
 
@@ -184,7 +184,7 @@ struct RecurrentProduct<S: LSTMScalar> {
     let G = 4 * H
     if let bf16 {
       bf16.scratch.rows.pack(floats(h), lda: H, m: B, k: H, transposed: false)
-      bf16.weight.multiply(rows: bf16.scratch.rows, c: floats(z), ldc: G, beta: 1, threads: productThreadsNow)
+      bf16.weight.multiply(rows: bf16.scratch.rows, c: floats(z), ldc: G, beta: 1)
     } else if let packed {
       packed.multiply(m: B, a: floats(h), lda: H, c: floats(z), ldc: G, beta: 1)
     } else {
@@ -200,8 +200,7 @@ struct RecurrentProduct<S: LSTMScalar> {
     let G = 4 * H
     if let bf16 {
       bf16.scratch.rows.pack(floats(dz), lda: G, m: B, k: G, transposed: false)
-      bf16.weight.multiply(
-        rows: bf16.scratch.rows, c: floats(dh), ldc: H, beta: 0, threads: productThreadsNow)
+      bf16.weight.multiply(rows: bf16.scratch.rows, c: floats(dh), ldc: H, beta: 0)
     } else if let packed {
       packed.multiply(m: B, a: floats(dz), lda: G, c: floats(dh), ldc: H, beta: 0)
     } else {

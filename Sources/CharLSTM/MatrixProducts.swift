@@ -192,10 +192,6 @@ public var matrixThreads: Int {
   threadSettings.withLock { $0.chosen > 0 ? $0.chosen : Int(openblas_get_num_threads()) }
 }
 
-/// The threads the products may use at this moment: 1 inside
-/// ``withSingleThreadedProducts(_:)``, else the chosen count.
-public var productThreadsNow: Int { Int(openblas_get_num_threads()) }
-
 /// Runs `body` with OpenBLAS held to one thread (the caller runs its own threads),
 /// then restores the chosen count once no such section is left running.
 public func withSingleThreadedProducts<R>(_ body: () throws -> R) rethrows -> R {

@@ -1,5 +1,4 @@
 import CPackedKernels
-import Dispatch
 
 /// A weight matrix packed once for many products `c += a · b` whose a has only
 /// a few rows: the recurrent products, which read the same W_hh at every time
@@ -96,13 +95,14 @@ public final class BF16Matrix: @unchecked Sendable {
     cs_bf16_pack(b, Int32(ldb), Int32(k), Int32(n), transposed ? 1 : 0, storage!)
   }
 
-  /// c (m, n) ← a · b + beta · c, with a the (m, k) rows in `rows`, beta 0 or 1.
-  /// With `threads` ≥ 2 and enough work, the column panels are split across two
-  /// threads (a batch-1 step is bound by reading the weight, which one core does
-  /// at about half the rate of two). Nothing happens when m is 0.
-  public func multiply(
-    rows: BF16Rows, c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, threads: Int
-  ) {
+  /// c (m, n) ← a · b + beta · c, with a the (m, k) rows in `rows`, beta 0 or 1;
+  /// on the calling thread only. Nothing happens when m is 0.
+  ///
+  /// Why one thread, also for a batch-1 step, which is bound by reading the weight:
+  /// splitting its columns across two threads through Dispatch cost more than it
+  /// saved (exact recording at 2 x 512: 6,607 and 7,344 chars/s split, 8,620 and
+  /// 8,594 on one thread), and in the analysis the other core runs the statistics.
+  public func multiply(rows: BF16Rows, c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float) {
     precondition(Self.isSupported && (beta == 0 || beta == 1) && rows.k == k)
     let m = rows.m
     guard m > 0, n > 0 else { return }
@@ -110,23 +110,9 @@ public final class BF16Matrix: @unchecked Sendable {
       for row in 0..<m { (c + row * ldc).update(repeating: 0, count: n) }
     }
     let panels = (n + 31) / 32
-    let a = rows.pairs, packed = UnsafePointer(storage!)
-    let (M, N, K) = (Int32(m), Int32(n), Int32(k))
-    guard threads >= 2, panels >= 2, m * n * k >= 1 << 18 else {
-      cs_bf16_product(M, N, K, a, packed, 0, Int32(panels), c, Int32(ldc))
-      return
-    }
-    // The two halves write disjoint columns of c.
-    let shared = SendablePointers(a: a, packed: packed, c: c)
-    DispatchQueue.concurrentPerform(iterations: 2) { half in
-      let begin = Int32(half * panels / 2), end = Int32((half + 1) * panels / 2)
-      cs_bf16_product(M, N, K, shared.a, shared.packed, begin, end, shared.c, Int32(ldc))
-    }
+    cs_bf16_product(
+      Int32(m), Int32(n), Int32(k), rows.pairs, UnsafePointer(storage!), 0, Int32(panels), c, Int32(ldc))
   }
-}
-
-private struct SendablePointers: @unchecked Sendable {
-  let a: UnsafePointer<UInt32>, packed: UnsafePointer<UInt16>, c: UnsafeMutablePointer<Float>
 }
 
 /// The row operand of a bf16 product, (m, k) in gemm's names, rounded to bf16

@@ -142,11 +142,13 @@ struct AnalysisFlags: ParsableArguments {
 extension AnalyzeJob.AblationScope: ExpressibleByArgument {}
 extension Precision: ExpressibleByArgument {}
 
-/// `--precision fp32|bf16`: the matrix products' precision (issue 15).
+/// `--precision fp32|bf16`: the matrix products' precision (issue 15). Defaults
+/// decided by measurement (README, "Precision"): bf16 for training where the CPU
+/// has AVX512-BF16, fp32 for reading a model (analysis, recording, scoring).
 struct PrecisionOption: ParsableArguments {
   @Option(
     help: ArgumentHelp(
-      "Matrix products in fp32 (default), or bf16 with fp32 sums (needs a CPU with AVX512-BF16).",
+      "Matrix products in fp32, or bf16 with fp32 sums (needs AVX512-BF16). Default: bf16 for training where the CPU has AVX512-BF16, else fp32; fp32 for analysis, recording and scoring.",
       valueName: "precision"))
   var precision: Precision?
 
@@ -156,12 +158,19 @@ struct PrecisionOption: ParsableArguments {
     }
   }
 
+  /// For reading a model: fp32 unless asked.
   var value: Precision { precision ?? .fp32 }
 
-  /// Sets a training job's precision (recorded in the checkpoint when bf16; given on the command
-  /// line, it must match a resumed checkpoint's).
+  /// For training: bf16 unless asked, where the CPU runs it.
+  var trainingValue: Precision { precision ?? (Precision.bf16Supported ? .bf16 : .fp32) }
+
+  /// Sets a training job's precision (recorded in the checkpoint when bf16). Given on the command
+  /// line, it must match a resumed checkpoint's; not given, a resumed run keeps the checkpoint's.
   func apply(to job: inout TrainJob) {
-    job.options.precision = value == .bf16 ? .bf16 : nil
+    job.options.precision = trainingValue == .bf16 ? .bf16 : nil
     if precision != nil { job.givenOptions.insert("precision") }
+    if precision == nil && job.resume == nil && trainingValue == .bf16 {
+      log("matrix products in bf16 with fp32 sums (this CPU has AVX512-BF16; --precision fp32 for fp32)")
+    }
   }
 }

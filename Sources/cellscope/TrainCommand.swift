@@ -21,8 +21,8 @@ struct TrainCommand: ParsableCommand {
   func run() throws {
     var job = TrainJob(options: training.options(seed: seed.seed), model: model)
     job.givenOptions = training.givenOptions(seed: seed.seed)
-    precision.apply(to: &job)
     job.resume = resume
+    precision.apply(to: &job)
     job.threads = training.threads
     job.emergence = !training.noEmergence
     try job.checkOutputs(inputs: [input.path])  // before reading a long text or standard input

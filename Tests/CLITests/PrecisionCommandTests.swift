@@ -57,6 +57,23 @@ struct PrecisionCommandTests {
       in: dir)
     #expect(resumed.status == 0, "\(resumed.stderr)")
     #expect(try Checkpoint.load(path: dir + "/more.safetensors").training?.options.precision == .bf16)
+
+    // Without --precision, training runs bf16 on this CPU (the measured default), and a
+    // resumed fp32 run stays fp32.
+    let plain = try CLI.run(
+      ["train", "t.txt", "--model", "plain.safetensors", "--max-steps", "10"] + Self.shape, in: dir)
+    #expect(plain.status == 0 && plain.stderr.contains("bf16"), "\(plain.stderr)")
+    #expect(
+      FileManager.default.contents(atPath: dir + "/plain.safetensors")
+        == FileManager.default.contents(atPath: dir + "/bf16.safetensors"))
+    let fp32Resumed = try CLI.run(
+      [
+        "train", "t.txt", "--model", "fp32more.safetensors", "--resume", "fp32.safetensors", "--max-steps",
+        "12",
+      ],
+      in: dir)
+    #expect(fp32Resumed.status == 0, "\(fp32Resumed.stderr)")
+    #expect(try Checkpoint.load(path: dir + "/fp32more.safetensors").training?.options.precision == nil)
   }
 
   /// As for fp32 (CommandLineTests): the two halves of the batch on two cores or

@@ -67,14 +67,9 @@ struct BF16ProductTests {
         let weight = BF16Matrix(), rows = BF16Rows()
         weight.pack(b, ldb: ldb, k: k, n: n, transposed: transB)
         rows.pack(a, lda: lda, m: m, k: k, transposed: transA)
-        var results: [[Float]] = []
-        for threads in [1, 2] {
-          var c = c0
-          weight.multiply(rows: rows, c: &c, ldc: ldc, beta: beta, threads: threads)
-          results.append(c)
-        }
-        // Splitting the columns across threads changes no bit.
-        #expect(results[0] == results[1])
+        var result = c0
+        weight.multiply(rows: rows, c: &result, ldc: ldc, beta: beta)
+        let results = [result]
         var worstRounded = 0.0, worstExact = 0.0
         for r in 0..<m {
           for j in 0..<n {
