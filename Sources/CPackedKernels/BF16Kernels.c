@@ -64,22 +64,21 @@ TARGET static inline __m512i round32(const float *p, int count) {
   return (__m512i)_mm512_cvtne2ps_pbh(hi, lo);
 }
 
+// Two rows of 32 bf16, r0 and r1, as 32 pairs (r0[j], r1[j]) at out (64 values):
+// word q of each half takes element q/2 of r0 (q even) or of r1 (q odd).
+TARGET static inline void store_pairs(__m512i r0, __m512i r1, void *out) {
+  static const uint16_t low[32] = {0,  32, 1,  33, 2,  34, 3,  35, 4,  36, 5,  37, 6,  38, 7,  39,
+                                   8,  40, 9,  41, 10, 42, 11, 43, 12, 44, 13, 45, 14, 46, 15, 47};
+  static const uint16_t high[32] = {16, 48, 17, 49, 18, 50, 19, 51, 20, 52, 21, 53, 22, 54, 23, 55,
+                                    24, 56, 25, 57, 26, 58, 27, 59, 28, 60, 29, 61, 30, 62, 31, 63};
+  _mm512_storeu_si512(out, _mm512_permutex2var_epi16(r0, _mm512_loadu_si512(low), r1));
+  _mm512_storeu_si512((uint16_t *)out + 32, _mm512_permutex2var_epi16(r0, _mm512_loadu_si512(high), r1));
+}
+
 // Pack and row rounding vectorised: they run once per weight per pass (and once
 // per product for the rows), about a tenth of a product's time if scalar.
 TARGET static void pack_vector(const float *B, int ldb, int K, int N, int transposed, uint16_t *packed) {
   int panels = (N + NR - 1) / NR, K2 = (K + 1) / 2;
-  // Interleaving two rows of 32 bf16 into 32 pairs: word q of the result takes
-  // element q/2 of the first (q even) or the second (q odd) row.
-  __m512i lowHalf, highHalf;
-  {
-    uint16_t lo[32], hi[32];
-    for (int q = 0; q < 32; q++) {
-      lo[q] = (uint16_t)((q & 1 ? 32 : 0) + q / 2);
-      hi[q] = (uint16_t)((q & 1 ? 32 : 0) + 16 + q / 2);
-    }
-    lowHalf = _mm512_loadu_si512(lo);
-    highHalf = _mm512_loadu_si512(hi);
-  }
   for (int p = 0; p < panels; p++) {
     uint16_t *panel = packed + (size_t)p * K2 * NR * 2;
     int cols = N - p * NR < NR ? N - p * NR : NR;
@@ -88,8 +87,7 @@ TARGET static void pack_vector(const float *B, int ldb, int K, int N, int transp
         const float *row0 = B + (size_t)(2 * kp) * ldb + (size_t)p * NR;
         __m512i r0 = round32(row0, cols);
         __m512i r1 = 2 * kp + 1 < K ? round32(row0 + ldb, cols) : _mm512_setzero_si512();
-        _mm512_storeu_si512(panel + (size_t)kp * NR * 2, _mm512_permutex2var_epi16(r0, lowHalf, r1));
-        _mm512_storeu_si512(panel + (size_t)kp * NR * 2 + 32, _mm512_permutex2var_epi16(r0, highHalf, r1));
+        store_pairs(r0, r1, panel + (size_t)kp * NR * 2);
       }
     } else {
       uint32_t *words = (uint32_t *)panel;  // (K2, 32): pair kp of column j at kp * 32 + j
@@ -113,14 +111,6 @@ TARGET static void pack_vector(const float *B, int ldb, int K, int N, int transp
 TARGET static void pack_rows_vector(const float *A, int lda, int M, int K, int transposed, uint32_t *pairs) {
   int K2 = (K + 1) / 2;
   if (transposed) {  // A stored (K, M): rows 2kp and 2kp + 1 interleaved, 32 values of r at a time
-    __m512i lowHalf, highHalf;
-    uint16_t lo[32], hi[32];
-    for (int q = 0; q < 32; q++) {
-      lo[q] = (uint16_t)((q & 1 ? 32 : 0) + q / 2);
-      hi[q] = (uint16_t)((q & 1 ? 32 : 0) + 16 + q / 2);
-    }
-    lowHalf = _mm512_loadu_si512(lo);
-    highHalf = _mm512_loadu_si512(hi);
     for (int kp = 0; kp < K2; kp++) {
       const float *row0 = A + (size_t)(2 * kp) * lda;
       for (int r0 = 0; r0 < M; r0 += 32) {
@@ -128,8 +118,7 @@ TARGET static void pack_rows_vector(const float *A, int lda, int M, int K, int t
         __m512i a0 = round32(row0 + r0, count);
         __m512i a1 = 2 * kp + 1 < K ? round32(row0 + lda + r0, count) : _mm512_setzero_si512();
         uint32_t words[32];
-        _mm512_storeu_si512(words, _mm512_permutex2var_epi16(a0, lowHalf, a1));
-        _mm512_storeu_si512(words + 16, _mm512_permutex2var_epi16(a0, highHalf, a1));
+        store_pairs(a0, a1, words);
         for (int q = 0; q < count; q++) pairs[(size_t)(r0 + q) * K2 + kp] = words[q];
       }
     }
@@ -257,11 +246,9 @@ BLOCK(8)
 BLOCK(4)
 BLOCK(2)
 
-TARGET void cs_bf16_product(
-    int M, int N, int K, const uint32_t *A, const uint16_t *packed, int panelBegin, int panelEnd, float *C,
-    int ldc) {
-  int K2 = (K + 1) / 2;
-  for (int p = panelBegin; p < panelEnd; p++) {
+TARGET void cs_bf16_product(int M, int N, int K, const uint32_t *A, const uint16_t *packed, float *C, int ldc) {
+  int K2 = (K + 1) / 2, panels = (N + NR - 1) / NR;
+  for (int p = 0; p < panels; p++) {
     int cols = N - p * NR < NR ? N - p * NR : NR;
     __mmask16 m0 = cols >= 16 ? 0xFFFF : (__mmask16)((1u << cols) - 1);
     __mmask16 m1 = cols >= 32 ? 0xFFFF : cols <= 16 ? 0 : (__mmask16)((1u << (cols - 16)) - 1);
@@ -278,10 +265,8 @@ TARGET void cs_bf16_product(
 
 #else
 
-void cs_bf16_product(
-    int M, int N, int K, const uint32_t *A, const uint16_t *packed, int panelBegin, int panelEnd, float *C,
-    int ldc) {
-  (void)M, (void)N, (void)K, (void)A, (void)packed, (void)panelBegin, (void)panelEnd, (void)C, (void)ldc;
+void cs_bf16_product(int M, int N, int K, const uint32_t *A, const uint16_t *packed, float *C, int ldc) {
+  (void)M, (void)N, (void)K, (void)A, (void)packed, (void)C, (void)ldc;
 }
 
 #endif

@@ -75,24 +75,17 @@ public final class BF16Matrix: @unchecked Sendable {
   public static let isSupported = cs_bf16_supported() != 0
 
   public private(set) var k = 0, n = 0
-  private var storage: UnsafeMutablePointer<UInt16>?  // (⌈n/32⌉, ⌈k/2⌉, 32, 2)
-  private var capacity = 0
+  private let storage = GrowingStorage<UInt16>()  // (⌈n/32⌉, ⌈k/2⌉, 32, 2)
 
   public init() {}
-  deinit { storage?.deallocate() }
 
   /// Rounds b, read as (k, n), to bf16 and packs it: stored (k, n) with row stride
   /// `ldb`, or, when `transposed`, stored (n, k).
   public func pack(_ b: UnsafePointer<Float>, ldb: Int, k: Int, n: Int, transposed: Bool) {
-    let count = Swift.max(1, Int(cs_bf16_packed_count(Int32(k), Int32(n))))
-    if count > capacity {
-      storage?.deallocate()
-      storage = .allocate(capacity: count)
-      capacity = count
-    }
+    let packed = storage.reserve(Int(cs_bf16_packed_count(Int32(k), Int32(n))))
     self.k = k
     self.n = n
-    cs_bf16_pack(b, Int32(ldb), Int32(k), Int32(n), transposed ? 1 : 0, storage!)
+    cs_bf16_pack(b, Int32(ldb), Int32(k), Int32(n), transposed ? 1 : 0, packed)
   }
 
   /// c (m, n) ← a · b + beta · c, with a the (m, k) rows in `rows`, beta 0 or 1;
@@ -109,9 +102,7 @@ public final class BF16Matrix: @unchecked Sendable {
     if beta == 0 {
       for row in 0..<m { (c + row * ldc).update(repeating: 0, count: n) }
     }
-    let panels = (n + 31) / 32
-    cs_bf16_product(
-      Int32(m), Int32(n), Int32(k), rows.pairs, UnsafePointer(storage!), 0, Int32(panels), c, Int32(ldc))
+    cs_bf16_product(Int32(m), Int32(n), Int32(k), rows.pairs, storage.base, c, Int32(ldc))
   }
 }
 
@@ -119,25 +110,38 @@ public final class BF16Matrix: @unchecked Sendable {
 /// in k-pairs. Grows when asked for a larger shape.
 public final class BF16Rows: @unchecked Sendable {
   public private(set) var m = 0, k = 0
-  fileprivate var pairs: UnsafePointer<UInt32> { UnsafePointer(storage!) }
-  private var storage: UnsafeMutablePointer<UInt32>?  // (m, ⌈k/2⌉)
-  private var capacity = 0
+  private let storage = GrowingStorage<UInt32>()  // (m, ⌈k/2⌉)
+  fileprivate var pairs: UnsafePointer<UInt32> { storage.base }
 
   public init() {}
-  deinit { storage?.deallocate() }
 
   /// Rounds a, read as (m, k), to bf16: stored (m, k) with row stride `lda`, or,
   /// when `transposed`, stored (k, m).
   public func pack(_ a: UnsafePointer<Float>, lda: Int, m: Int, k: Int, transposed: Bool) {
-    let count = Swift.max(1, m * ((k + 1) / 2))
+    let pairs = storage.reserve(m * ((k + 1) / 2))
+    self.m = m
+    self.k = k
+    cs_bf16_pack_rows(a, Int32(lda), Int32(m), Int32(k), transposed ? 1 : 0, pairs)
+  }
+}
+
+/// Scratch memory that only grows: reused by products of several shapes.
+private final class GrowingStorage<Element> {
+  private var storage = UnsafeMutablePointer<Element>.allocate(capacity: 1)
+  private var capacity = 1
+
+  deinit { storage.deallocate() }
+
+  var base: UnsafePointer<Element> { UnsafePointer(storage) }
+
+  /// Room for at least `count` elements (contents undefined after growing).
+  func reserve(_ count: Int) -> UnsafeMutablePointer<Element> {
     if count > capacity {
-      storage?.deallocate()
+      storage.deallocate()
       storage = .allocate(capacity: count)
       capacity = count
     }
-    self.m = m
-    self.k = k
-    cs_bf16_pack_rows(a, Int32(lda), Int32(m), Int32(k), transposed ? 1 : 0, storage!)
+    return storage
   }
 }
 

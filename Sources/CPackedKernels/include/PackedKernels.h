@@ -45,13 +45,9 @@ void cs_bf16_pack(const float *B, int ldb, int K, int N, int transposed, uint16_
 /// (K, M) with row stride lda.
 void cs_bf16_pack_rows(const float *A, int lda, int M, int K, int transposed, uint32_t *pairs);
 
-/// C (M, N, row stride ldc) += A · B over the column panels [panelBegin,
-/// panelEnd) of 32 columns, with A from cs_bf16_pack_rows and B from
-/// cs_bf16_pack; every product in bf16, every sum in fp32. Single-threaded;
-/// two threads may run disjoint panel ranges of one product. Call only when
-/// cs_bf16_supported() is 1.
-void cs_bf16_product(
-    int M, int N, int K, const uint32_t *A, const uint16_t *packed, int panelBegin, int panelEnd, float *C,
-    int ldc);
+/// C (M, N, row stride ldc) += A · B, with A from cs_bf16_pack_rows and B
+/// from cs_bf16_pack; every product in bf16, every sum in fp32.
+/// Single-threaded. Call only when cs_bf16_supported() is 1.
+void cs_bf16_product(int M, int N, int K, const uint32_t *A, const uint16_t *packed, float *C, int ldc);
 
 #endif
