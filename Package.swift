@@ -34,7 +34,8 @@ let package = Package(
     .target(name: "CPackedKernels", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
     .target(name: "CharLSTM", dependencies: ["CBLAS", "CPackedKernels"], swiftSettings: optimisedInDebug),
     .target(
-      name: "Interpretability", dependencies: ["CharLSTM", .product(name: "Yams", package: "Yams")],
+      name: "Interpretability",
+      dependencies: ["CharLSTM", "CPackedKernels", .product(name: "Yams", package: "Yams")],
       swiftSettings: optimisedInDebug),
     // The generated demo text: depends on nothing, so the model cannot grow into it.
     .target(name: "DemoCorpus"),

@@ -1,3 +1,4 @@
+import CPackedKernels
 import CharLSTM
 import Dispatch
 import Foundation
@@ -127,22 +128,26 @@ final class CellStatistics: @unchecked Sendable {
     sumVY = Self.make(U * graded.count, 0.0, &owned)
     minV = Self.make(U, Float.infinity, &owned)
     maxV = Self.make(U, -Float.infinity, &owned)
-    prev = Self.make(streams * U, Float(0), &owned)
+    prev = Self.make(streams * U + Self.lanes, Float(0), &owned)
     topFloor = Self.make(U, -Float.infinity, &owned)
     bottomCeiling = Self.make(U, Float.infinity, &owned)
     saturated = Self.make(U, 0, &owned)
     display = Self.make(U * Self.displayBins, 0, &owned)
     histograms = Self.make(U * Self.fineBins * slots, UInt32(0), &owned)
     var blocks: [PendingBlock] = []
-    let gradedCount = graded.count, gateRows = L * 3 * H, units = U
+    let gradedCount = graded.count, gateRows = L * 3 * H, units = U, B = Self.batch
     for _ in 0..<2 {
       blocks.append(
         PendingBlock(
-          values: Self.make(units * Self.rowStride, Float(0), &owned),
-          graded: Self.make(gradedCount * Self.rowStride, 0.0, &owned),
-          gates: Self.make(gateRows * Self.rowStride, Float(0), &owned)))
+          // 16 floats of slack: the kernel reads a position's cells 16 at a time.
+          values: Self.make(B * units + Self.lanes, Float(0), &owned),
+          graded: Self.make(B * gradedCount, 0.0, &owned), gates: Self.make(B * gateRows, Float(0), &owned),
+          stream: Self.make(B, Int32(0), &owned), consecutive: Self.make(B, UInt8(0), &owned),
+          active: Self.make(B, UInt64(0), &owned)))
     }
     self.blocks = blocks
+    let candidateCount = B * (units + Self.lanes) / Self.lanes
+    candidates = [Self.make(candidateCount, UInt16(0), &owned), Self.make(candidateCount, UInt16(0), &owned)]
     gateLowCount = Self.make(L * 3 * H, 0, &owned)
     gateHighCount = Self.make(L * 3 * H, 0, &owned)
     allocations = owned
@@ -153,26 +158,29 @@ final class CellStatistics: @unchecked Sendable {
   /// Many, so that each cell's histogram (400 bins × 1 + binary features) is brought into cache once
   /// for many positions: at 128 the histogram misses were half of the analysis's statistics time.
   static let batch = 2048
-  /// The distance between two cells' rows in the cell-major buffers: not a power of two, so that
-  /// the rows written at one position do not all map to the same cache sets.
-  static let rowStride = batch + 16
-  private struct Pending {
-    var position: Int, stream: Int, consecutive: Bool, activeBinary: UInt64
-  }
-  /// Up to `batch` buffered positions, cell-major (transposed), so that the per-cell loop reads each
-  /// cell's values in a row.
+  /// Cells the kernel advances at once (CellStatisticsKernel.c), and the slack its reads need.
+  static let lanes = 16
+  /// Up to `batch` buffered positions, position-major as they arrive (a copy, no transposition, on
+  /// the recording's thread).
   private final class PendingBlock: @unchecked Sendable {
-    var positions: [Pending] = []
-    let values: UnsafeMutablePointer<Float>  // (U, batch)
-    let graded: UnsafeMutablePointer<Double>  // (graded, batch)
-    let gates: UnsafeMutablePointer<Float>  // (L·3·H, batch): gates i, f, o
+    var positions: [Int] = []
+    let values: UnsafeMutablePointer<Float>  // (batch, U) + 16
+    let graded: UnsafeMutablePointer<Double>  // (batch, graded)
+    let gates: UnsafeMutablePointer<Float>  // (batch, L·3·H): gates i, f, o
+    let stream: UnsafeMutablePointer<Int32>  // (batch)
+    let consecutive: UnsafeMutablePointer<UInt8>  // (batch)
+    let active: UnsafeMutablePointer<UInt64>  // (batch) binary features on
     init(
       values: UnsafeMutablePointer<Float>, graded: UnsafeMutablePointer<Double>,
-      gates: UnsafeMutablePointer<Float>
+      gates: UnsafeMutablePointer<Float>, stream: UnsafeMutablePointer<Int32>,
+      consecutive: UnsafeMutablePointer<UInt8>, active: UnsafeMutablePointer<UInt64>
     ) {
       self.values = values
       self.graded = graded
       self.gates = gates
+      self.stream = stream
+      self.consecutive = consecutive
+      self.active = active
       positions.reserveCapacity(CellStatistics.batch)
     }
   }
@@ -180,6 +188,8 @@ final class CellStatistics: @unchecked Sendable {
   /// recording and the statistics overlap. Blocks are worked in the order they were filled, so every
   /// cell sees its values in text order whatever the timing.
   private let blocks: [PendingBlock]
+  /// Per half of the cells: the kernel's (batch, groups of 16 cells) masks of extreme candidates.
+  private let candidates: [UnsafeMutablePointer<UInt16>]
   private var filling = 0
   private let worker = DispatchQueue(label: "cellscope.statistics")
   private let inFlight = DispatchGroup()
@@ -194,12 +204,39 @@ final class CellStatistics: @unchecked Sendable {
     }
   }
 
+  /// The reference definition of the fine bins: atanh(v) (v clamped to ±0.99999) in 400 equal bins
+  /// over [-5, 5]. The kernel finds the same bin in `fineEdges`.
   @inline(__always)
   static func fineBin(_ v: Float) -> Int {
     let c = min(max(v, -0.99999), 0.99999)
     let u = 0.5 * log((1 + c) / (1 - c))  // atanh
     return min(fineBins - 1, max(0, Int((u + 5) / 10 * Float(fineBins))))
   }
+
+  /// (512) For each bin b ≥ 1, the smallest float whose `fineBin` is b or more; +infinity past the
+  /// last bin. `fineBin` never decreases as its argument grows (each of its operations is rounded
+  /// monotonically), so a search over these edges gives its bin without a logarithm.
+  static let fineEdges: [Float] = {
+    // Floats in [-1, 1] ordered by an integer key, to bisect over every float between them.
+    func key(_ x: Float) -> Int64 {
+      let b = Int64(x.bitPattern)
+      return x.sign == .minus ? -(b & 0x7fff_ffff) : b
+    }
+    func float(_ k: Int64) -> Float {
+      k < 0 ? Float(bitPattern: UInt32(-k) | 0x8000_0000) : Float(bitPattern: UInt32(k))
+    }
+    var edges = [Float](repeating: .infinity, count: 512)
+    edges[0] = -1
+    for b in 1..<fineBins {
+      var lo = key(-1), hi = key(1)  // fineBin(-1) = 0 < b ≤ fineBin(1) = 399
+      while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2
+        if fineBin(float(mid)) >= b { hi = mid } else { lo = mid }
+      }
+      edges[b] = float(hi)
+    }
+    return edges
+  }()
 
   /// The value range [lower, upper) of a fine bin.
   static func fineBinRange(_ b: Int) -> (Double, Double) {
@@ -216,17 +253,18 @@ final class CellStatistics: @unchecked Sendable {
     var mask: UInt64 = 0
     for (bi, f) in binary.enumerated() where segmentValues[row + f] > 0.5 { mask |= 1 << UInt64(bi) }
     let block = blocks[filling]
-    let i = block.positions.count, NP = Self.rowStride
-    for u in 0..<U { block.values[u * NP + i] = o.values[u] }
-    for (gi, f) in graded.enumerated() { block.graded[gi * NP + i] = Double(segmentValues[row + f]) }
+    let i = block.positions.count, G = graded.count, R = L * 3 * H
+    (block.values + i * U).update(from: o.values, count: U)
+    for (gi, f) in graded.enumerated() { block.graded[i * G + gi] = Double(segmentValues[row + f]) }
     for k in 0..<L {
       for (slot, gate) in Self.gateRows.enumerated() {
-        let from = o.gates + k * 4 * H + gate * H, to = block.gates + (k * 3 + slot) * H * NP + i
-        for j in 0..<H { to[j * NP] = from[j] }
+        (block.gates + i * R + (k * 3 + slot) * H).update(from: o.gates + k * 4 * H + gate * H, count: H)
       }
     }
-    block.positions.append(
-      Pending(position: o.position, stream: o.stream, consecutive: consecutive, activeBinary: mask))
+    block.stream[i] = Int32(o.stream)
+    block.consecutive[i] = consecutive ? 1 : 0
+    block.active[i] = mask
+    block.positions.append(o.position)
     if block.positions.count == Self.batch { submit() }
     prevPosition[o.stream] = o.position
     // Features and what the current character alone says about them.
@@ -274,89 +312,53 @@ final class CellStatistics: @unchecked Sendable {
     let gateRows = L * 3 * H
     if threads >= 2 && U >= 256 {
       DispatchQueue.concurrentPerform(iterations: 2) { half in
-        self.observeCells((half * self.U / 2)..<((half + 1) * self.U / 2), block)
-        self.countGates((half * gateRows / 2)..<((half + 1) * gateRows / 2), block)
+        // Halves on a multiple of 16 cells, so that only the last group is partial.
+        let split = (self.U / 2 + Self.lanes - 1) / Self.lanes * Self.lanes
+        self.observeCells(half == 0 ? 0..<split : split..<self.U, block, candidates: self.candidates[half])
+        let rows = (half * gateRows / 2)..<((half + 1) * gateRows / 2)
+        cs_count_gates(
+          block.gates, block.positions.count, gateRows, rows.lowerBound, rows.upperBound, gateLowCount,
+          gateHighCount)
       }
     } else {
-      observeCells(0..<U, block)
-      countGates(0..<gateRows, block)
+      observeCells(0..<U, block, candidates: candidates[0])
+      cs_count_gates(block.gates, block.positions.count, gateRows, 0, gateRows, gateLowCount, gateHighCount)
     }
     block.positions.removeAll(keepingCapacity: true)
   }
 
-  /// Gates i, f, o: positions spent below 0.1 and above 0.9, for gate rows `rows` of (L, 3, H).
-  private func countGates(_ rows: Range<Int>, _ block: PendingBlock) {
-    let N = block.positions.count, NP = Self.rowStride
-    for r in rows {
-      let g = block.gates + r * NP
-      var low = 0, high = 0
-      for i in 0..<N {  // branch-free: a gate is below 0.1 or above 0.9 at random, for the branch predictor
-        low &+= g[i] < 0.1 ? 1 : 0
-        high &+= g[i] > 0.9 ? 1 : 0
-      }
-      gateLowCount[r] += low
-      gateHighCount[r] += high
-    }
-  }
-
   /// Moments, extremes, histograms and lag of cells `cells` at every buffered position, in order.
   ///
-  /// Cell by cell, each over the buffered positions in order: a cell's accumulators stay in
-  /// registers and its histogram in cache, and every cell sees its values in the same order as one
-  /// position at a time would give them, so the sums are the same bits.
-  private func observeCells(_ cells: Range<Int>, _ block: PendingBlock) {
-    let NB = Self.fineBins, DB = Self.displayBins, slots = slots, G = graded.count
-    let N = block.positions.count, NP = Self.rowStride
-    block.positions.withUnsafeBufferPointer { pending in
-      for u in cells {
-        let v = block.values + u * NP
-        var s = sum[u], ss = sumSq[u], lo = minV[u], hi = maxV[u], sat = saturated[u]
-        var lxy = lagSum[u], lpx = lagPrevSum[u], lpxx = lagPrevSumSq[u]
-        var lny = lagNextSum[u], lnyy = lagNextSumSq[u]
-        let histogram = histograms + u * NB * slots, shown = display + u * DB
-        for i in 0..<N {
-          let o = pending[i], x = v[i], xd = Double(x)
-          s += xd
-          ss += xd * xd
-          if x < lo { lo = x }
-          if x > hi { hi = x }
-          if abs(x) > 0.9 { sat += 1 }
-          let pv = prev + o.stream * U + u
-          if o.consecutive {
-            let p = Double(pv.pointee)
-            lxy += xd * p
-            lpx += p
-            lpxx += p * p
-            lny += xd
-            lnyy += xd * xd
-          }
-          pv.pointee = x
-          let cell = histogram + Self.fineBin(x) * slots
-          cell[0] += 1
-          var m = o.activeBinary
-          while m != 0 {
-            cell[1 + m.trailingZeroBitCount] += 1
-            m &= m - 1
-          }
-          shown[min(DB - 1, max(0, Int((x + 1) / 2 * Float(DB))))] += 1
-          if x > topFloor[u] || x < bottomCeiling[u] { insertExtreme(u, x, o.position) }
-        }
-        sum[u] = s
-        sumSq[u] = ss
-        minV[u] = lo
-        maxV[u] = hi
-        saturated[u] = sat
-        lagSum[u] = lxy
-        lagPrevSum[u] = lpx
-        lagPrevSumSq[u] = lpxx
-        lagNextSum[u] = lny
-        lagNextSumSq[u] = lnyy
-        // Σ x·y per graded feature, each over the positions in order.
-        for gi in 0..<G {
-          let y = block.graded + gi * NP
-          var acc = sumVY[u * G + gi]
-          for i in 0..<N { acc += Double(v[i]) * y[i] }
-          sumVY[u * G + gi] = acc
+  /// The kernel advances 16 cells at a time through the positions in order, so every cell sees its
+  /// values in the same order as one position at a time would give them: the sums are the same bits
+  /// (CellStatisticsTests checks them against a position-by-position reference). It marks the
+  /// positions that may enter a cell's extremes; they are inserted here, in order.
+  private func observeCells(
+    _ cells: Range<Int>, _ block: PendingBlock, candidates: UnsafeMutablePointer<UInt16>
+  ) {
+    let N = block.positions.count
+    guard N > 0, !cells.isEmpty else { return }
+    var input = cs_cell_block(
+      positions: N, units: U, values: block.values, stream: block.stream, consecutive: block.consecutive,
+      active: block.active, graded: block.graded, gradedCount: graded.count)
+    Self.fineEdges.withUnsafeBufferPointer { edges in
+      var state = cs_cell_accumulators(
+        edges: edges.baseAddress, fineBins: Self.fineBins, slots: slots, displayBins: Self.displayBins,
+        sum: sum, sumSq: sumSq, minV: minV, maxV: maxV, saturated: saturated, lagSum: lagSum,
+        lagPrevSum: lagPrevSum, lagPrevSumSq: lagPrevSumSq, lagNextSum: lagNextSum,
+        lagNextSumSq: lagNextSumSq, prev: prev, histograms: histograms, display: display, sumVY: sumVY,
+        topFloor: topFloor, bottomCeiling: bottomCeiling)
+      cs_cell_statistics(&input, &state, cells.lowerBound, cells.upperBound, candidates)
+    }
+    let groups = (cells.count + Self.lanes - 1) / Self.lanes
+    for i in 0..<N {
+      for g in 0..<groups {
+        var m = candidates[i * groups + g]
+        while m != 0 {
+          let u = cells.lowerBound + g * Self.lanes + m.trailingZeroBitCount
+          m &= m - 1
+          let x = block.values[i * U + u]
+          if x > topFloor[u] || x < bottomCeiling[u] { insertExtreme(u, x, block.positions[i]) }
         }
       }
     }
