@@ -42,12 +42,22 @@ extension Analyzer {
   /// shape, initialised as the trainer initialises (char-rnn's uniform ±scale and forget bias, from
   /// the training record), or as PyTorch does for a model trained elsewhere, with `seed`.
   ///
+  /// The reading: `mode`, or when nil the analysis's own mode, except that an exact analysis's
+  /// control reads in fast mode. An untrained network forgets within tens of characters (its forget
+  /// gates sit near σ(b_f), 0.5 to 0.73, so a state fades as 0.73^t), so a batched stream warmed up
+  /// on the `warmup` (256) characters before it starts from the exact state to float precision:
+  /// the same scores as an exact reading (ControlTests compares them), at the batched recorder's
+  /// speed (measured on War and Peace 2 x 512, 100,000 characters: see the README).
+  ///
   /// - Returns: the best untrained score and gain per feature.
   /// - Throws: as `analyze`, `AnalysisInterrupted` when `shouldStop` fired.
   public func control(
     text: String, seed: UInt64, maxCharacters: Int = Analyzer.controlCharacters,
+    mode: RecorderOptions.Mode? = nil,
     progress: ((String, Int, Int) -> Void)? = nil, shouldStop: () -> Bool = { false }
   ) throws -> ControlSummary {
+    var reading = self.options
+    reading.mode = mode ?? (options.mode == .exact ? .fast : options.mode)
     let options = checkpoint.training?.options
     let scale = options?.initUniform
     let forgetBias = options?.forgetBias ?? 0
@@ -56,7 +66,7 @@ extension Analyzer {
     let untrained = Checkpoint(
       config: checkpoint.config, vocabulary: checkpoint.vocabulary, parameters: net.params.array)
     let slice = text.prefix(scalars: maxCharacters)
-    let analysis = try Analyzer(checkpoint: untrained, options: self.options, features: features)
+    let analysis = try Analyzer(checkpoint: untrained, options: reading, features: features)
       .analyze(text: slice, textName: "control", displayCells: 0, progress: progress, shouldStop: shouldStop)
     let entries = analysis.features.enumerated().map { f, summary in
       var best: (CellID, FeatureScore)?
