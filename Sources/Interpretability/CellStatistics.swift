@@ -14,10 +14,10 @@ import Foundation
 /// exact up to ½·Σ_b pos_b·neg_b / (P·N), the bound `CellScoring` reports.
 /// Graded features are scored by Pearson r from running sums.
 ///
-/// The per-cell work (most of the analysis's time once the forward pass runs on
-/// both cores) is buffered for `batch` positions, then done on two threads, each
-/// for half of the cells and every buffered position in order: each cell sees the
-/// same sequence of values as one by one, so the results are the same bits.
+/// The per-cell work is buffered for `batch` positions, then done by a C kernel
+/// (CellStatisticsKernel.c) on two threads, each for half of the cells and every
+/// buffered position in order: each cell sees the same sequence of values as one
+/// by one, so the results are the same bits.
 /// Call `flush()` after the last observation.
 final class CellStatistics: @unchecked Sendable {
   static let fineBins = 400
