@@ -1,7 +1,7 @@
 // The per-cell statistics of a block of positions (see CellStatisticsKernel.h), 16 cells per pass.
 //
 // Why lanes across cells and not across positions: each cell's Double sums must be added in text
-// order to stay the same bits as the position-by-position reference (CellStatisticsTests), and
+// order to stay the same bits as the position-by-position reference (CellStatisticsKernelTests), and
 // lanes across cells keep that order while every cell of the 16 advances at once. The values are
 // buffered position-major, as they arrive, so a position's 16 cells are one contiguous load.
 //
@@ -12,6 +12,7 @@
 #pragma STDC FP_CONTRACT OFF
 
 #include "CellStatisticsKernel.h"
+#include "PackedKernels.h"
 
 #include <stdlib.h>
 
@@ -140,7 +141,7 @@ __attribute__((always_inline)) static inline void statistics(const cs_cell_block
 }
 
 #if defined(__x86_64__)
-__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) static void statistics_avx512(
+__attribute__((target("avx512f"))) static void statistics_avx512(
     const cs_cell_block *blk, const cs_cell_accumulators *a, long u0, long u1, uint16_t *candidates) {
   statistics(blk, a, u0, u1, candidates);
 }
@@ -151,27 +152,10 @@ static void statistics_generic(const cs_cell_block *blk, const cs_cell_accumulat
   statistics(blk, a, u0, u1, candidates);
 }
 
-static int has_avx512(void) {
-#if defined(__x86_64__)
-  // Both halves of the cells may ask at once: the answer is the same, stored atomically.
-  static int known = -1;
-  int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
-  if (k < 0) {
-    __builtin_cpu_init();
-    k = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
-    __atomic_store_n(&known, k, __ATOMIC_RELAXED);
-  }
-  return k;
-#else
-  return 0;
-#endif
-}
-
 void cs_cell_statistics(const cs_cell_block *blk, const cs_cell_accumulators *a, long u0, long u1,
                         uint16_t *candidates) {
 #if defined(__x86_64__)
-  if (has_avx512()) {
+  if (cs_packed_supported()) {  // AVX-512 F, as the packed kernel
     statistics_avx512(blk, a, u0, u1, candidates);
     return;
   }
