@@ -2,8 +2,10 @@ import CharLSTM
 import Foundation
 
 /// Records a model over a text and analyses every cell: the interpretability
-/// engine. Two passes over the text: the first streams statistics and chooses
-/// windows, the second cuts out the windows of the cells the report shows.
+/// engine. The first pass over the text streams the statistics and chooses the
+/// windows' foci; the window pass reads the characters around the foci of the
+/// cells the report shows (in exact mode those alone, from states the first pass
+/// kept; in the other modes the whole text again) and cuts the windows out.
 public struct Analyzer {
   public let checkpoint: Checkpoint
   public var options: RecorderOptions
@@ -74,6 +76,7 @@ public struct Analyzer {
     // a non-finite position stops the work there; the error follows the pass.
     var nonFinite: String?
     let sampler = probes && displayCells != 0 ? ProbeSampler(textLength: n, units: U, features: F) : nil
+    let bandSampler = displayCells != 0 ? BandSampler(textLength: n, units: U) : nil
     let read = recorder.run(
       tokens: tokens,
       segmentStarted: { range in stats.startSegment(range, text: scalars, scanners: &scanners) },
@@ -85,6 +88,7 @@ public struct Analyzer {
         }
         stats.observe(o, symbol: Int(tokens[o.position]))
         let p = o.position
+        bandSampler?.observe(position: p, values: o.values)
         if let sampler {
           stats.segmentValues.withUnsafeBufferPointer { f in
             sampler.observe(
@@ -119,51 +123,66 @@ public struct Analyzer {
     for i in cells.indices { cells[i].rank = i + 1 }
     let cellOrder = (0..<U).map { unitID($0) }
 
-    // Pass 2: windows for the cells on show.
+    // The window pass: windows for the cells on show.
     let shown = Array(cells.prefix(displayCells ?? U))
     let shownUnits = shown.map { unitIndex($0.id) }
-    let wanted: [[Int: Int]] = shownUnits.map { u in
-      var m: [Int: Int] = [:]
-      for (_, p) in stats.top[u].items { m[p] = 0 }
-      for (_, p) in stats.bottom[u].items where m[p] == nil { m[p] = 1 }
-      return m
+    let C = options.context
+    let topFoci = shownUnits.map { u in stats.top[u].items.map(\.1) }
+    let bottomFoci = shownUnits.enumerated().map { d, u in
+      // A position among the top too (a constant cell) is shown once, as a top window.
+      stats.bottom[u].items.map(\.1).filter { !topFoci[d].contains($0) }
     }
     let bands = shownUnits.map { quantileBands(stats, unit: $0) }
-    // The described cells' values over the first characters, kept in pass 2.
+    var rng = SeededGenerator(seed: BandSampler.seed)
+    let bandFoci = zip(shownUnits, bands).map { u, cellBands in
+      bandSampler?.foci(unit: u, bands: cellBands, count: options.samplesPerBand, rng: &rng)
+        ?? cellBands.map { _ in [] }
+    }
+    // The described cells' values over the first characters, read in the window pass.
     let describedCount = descriptions ? min(n, Self.descriptionCharacters) : 0
     let described = shown.filter { (($0.best?.gain) ?? 0) < CellScoring.gainThreshold }.map(\.id)
     let describedUnits = describedCount > 0 ? described.map { unitIndex($0) } : []
-    var describedValues = describedUnits.map { _ in [Float](repeating: 0, count: describedCount) }
-    let collector = WindowCollector(
-      units: shownUnits, context: options.context, wanted: wanted, bands: bands,
-      samplesPerBand: options.samplesPerBand,
-      symbols: symbols, streams: max(streams, recorder.replayStreams))  // an exact replay reads several
+    let foci = (topFoci + bottomFoci).flatMap { $0 } + bandFoci.flatMap { $0.flatMap { $0 } }
+    let windowValues = WindowValues(
+      units: shownUnits,
+      ranges: WindowValues.ranges(
+        foci: foci, context: C, prefix: describedUnits.isEmpty ? 0 : describedCount, textLength: n))
     if !shownUnits.isEmpty {
       done = 0
-      // No flush at segment starts: the collector flushes a stream itself when its
-      // positions jump (fast mode), and in exact mode the one stream runs on unbroken.
-      let read = recorder.run(
-        tokens: tokens, segmentStarted: { _ in },
-        observe: { o in
-          collector.observe(o)
-          if o.position < describedCount {
-            for (d, u) in describedUnits.enumerated() { describedValues[d][o.position] = o.values[u] }
-          }
-          done += 1
-          if done % 8192 == 0 { progress?("windows", done, n) }
-        }, shouldStop: shouldStop, replay: true)
+      let replaying = recorder.canReplay(textLength: n)
+      let total = replaying ? recorder.replayLength(ranges: windowValues.ranges, textLength: n) : n
+      let observe = { (o: Observation) in
+        windowValues.observe(o)
+        done += 1
+        if done % 8192 == 0 { progress?("windows", done, total) }
+      }
+      // Exact mode reads only the stretches holding the windows, from the first pass's states; the
+      // other modes read the whole text again as the first pass did (their values at a position
+      // depend on where its stream started).
+      let read =
+        replaying
+        ? recorder.replay(
+          tokens: tokens, ranges: windowValues.ranges, observe: observe, shouldStop: shouldStop)
+        : recorder.run(tokens: tokens, segmentStarted: { _ in }, observe: observe, shouldStop: shouldStop)
       if !read { throw AnalysisInterrupted() }
-      collector.finish()
     }
     for (d, u) in shownUnits.enumerated() {
       let i = cells.firstIndex { $0.id == unitID(u) }!
-      cells[i].topWindows = collector.topWindows[d].sorted { $0.values[$0.focus] > $1.values[$1.focus] }
-      cells[i].bottomWindows = collector.bottomWindows[d].sorted { $0.values[$0.focus] < $1.values[$1.focus] }
-      cells[i].bands = zip(bands[d], collector.bandWindows[d]).map { band, windows in
-        QuantileBand(
-          label: band.label, lower: Double(band.lower), upper: Double(band.upper),
-          windows: windows.sorted { $0.start < $1.start })
+      func window(_ p: Int) -> Window { windowValues.window(d, focus: p, context: C, symbols: symbols) }
+      // By the focus value, ties in text order.
+      func key(_ w: Window) -> (Float, Int) { (w.values[w.focus], w.start) }
+      cells[i].topWindows = topFoci[d].map(window).sorted {
+        (-key($0).0, key($0).1) < (-key($1).0, key($1).1)
       }
+      cells[i].bottomWindows = bottomFoci[d].map(window).sorted { key($0) < key($1) }
+      cells[i].bands = zip(bands[d], bandFoci[d]).map { band, foci in
+        QuantileBand(
+          label: band.label, lower: Double(band.lower), upper: Double(band.upper), windows: foci.map(window))
+      }
+    }
+    let describedValues = describedUnits.map { u in
+      let d = shownUnits.firstIndex(of: u)!
+      return (0..<describedCount).map { windowValues.value(d, at: $0) }
     }
 
     if !describedUnits.isEmpty {
@@ -370,7 +389,7 @@ public struct Analyzer {
     return highest
   }
 
-  private func quantileBands(_ s: CellStatistics, unit u: Int) -> [WindowCollector.Band] {
+  private func quantileBands(_ s: CellStatistics, unit u: Int) -> [Band] {
     let all = s.allCounts(u)
     let lowest = Double(s.minV[u]), highest = Double(s.maxV[u])
     let cuts: [(String, Double, Double)] = [
@@ -378,7 +397,7 @@ public struct Analyzer {
       ("bottom 10%", 0, 0.1),
     ]
     return cuts.map { label, lo, hi in
-      WindowCollector.Band(
+      Band(
         label: label, lower: lo == 0 ? -1 : Float(quantile(all, lo, lowest: lowest, highest: highest)),
         upper: hi == 1 ? 1 : Float(quantile(all, hi, lowest: lowest, highest: highest)))
     }

@@ -4,8 +4,8 @@ import CharLSTM
 public struct RecorderOptions: Sendable {
   public enum Mode: String, Sendable { case exact, stitched, fast }
   /// exact (default): one stream, state carried from the first character (B = 1), on
-  /// one core while the statistics run on the other; a second run over the same
-  /// text can replay it from the states the first captured (`run(…replay:)`).
+  /// one core while the statistics run on the other; a replay re-reads chosen stretches
+  /// of it from the states the run kept (`replay(tokens:ranges:observe:shouldStop:)`).
   /// stitched: each segment of the text is cut into `streams` pieces run
   /// as a batch, each starting from the exact state the piece before it ends with
   /// (see StreamStitching.swift): the exact values to `tolerance`; about as fast as
@@ -21,11 +21,11 @@ public struct RecorderOptions: Sendable {
   /// than `tolerance`.
   public var stitchInterval = 64
   public var tolerance: Float = 1e-5
-  /// Exact mode: from this many cells per layer, the window pass replays each segment as `streams`
-  /// batched streams from the first pass's states (the same values to float rounding: a batch of
-  /// streams sums its products in another order than one stream does); below it, as two single
-  /// streams, one per core (the same bits). Measured on War and Peace, 300,000 characters: at 2 x 512
-  /// two single streams take 39 s (each step streams both layers' weights from L3), 32 batched 15 s.
+  /// Exact mode: from this many cells per layer, a replay reads its stretches as `streams` batched
+  /// streams (the same values to float rounding: a batch of streams sums its products in another
+  /// order than one stream does); below it, as two single streams, one per core (the same bits).
+  /// Measured on War and Peace, 300,000 characters replayed whole: at 2 x 512 two single streams
+  /// take 39 s (each step streams both layers' weights from L3), 32 batched 15 s.
   public var batchedReplayFromHidden = 256
   public var steps = 64  // T per forward call
   public var segment = 1 << 17  // characters analysed per segment; bounds memory
@@ -79,9 +79,8 @@ public struct Recorder {
   let options: RecorderOptions
   /// The stitched mode's boundary states, kept across runs over the same text.
   let stitcher: StreamStitcher?
-  /// The exact mode's states at the starts of each segment's replay streams, captured by a first run,
-  /// so that a replay (``run(tokens:segmentStarted:observe:shouldStop:replay:)``) reads them side by side.
-  let replayStarts: ReplayStarts?
+  /// The exact mode's states every few characters of its last run, for a replay (ExactReplay.swift).
+  let checkpoints: ExactCheckpoints?
   /// Streams of a replay: 2 (two single streams, one per core) or `streams` (batched); see
   /// `RecorderOptions.batchedReplayFromHidden`.
   var replayStreams: Int {
@@ -98,7 +97,7 @@ public struct Recorder {
       ? StreamStitcher(
         network: network, steps: max(1, options.steps), warmup: options.warmup,
         interval: options.stitchInterval, tolerance: options.tolerance) : nil
-    replayStarts = options.mode == .exact ? ReplayStarts() : nil
+    checkpoints = options.mode == .exact ? ExactCheckpoints() : nil
   }
 
   var units: Int { network.config.numLayers * 2 * network.config.hiddenSize }
@@ -112,26 +111,21 @@ public struct Recorder {
   ///   - observe: called once per position of `tokens`; an empty text calls nothing.
   ///   - shouldStop: polled between blocks of `steps` characters (and in the stitching); true
   ///     abandons the reading there.
-  ///   - replay: exact mode, a second run over the text a first run read whole: each segment is read
-  ///     as two streams side by side, one per core, each from the exact state the first run had at its
-  ///     start, so every value is the same bits as the first run's (each stream is the same batch-1
-  ///     computation). Otherwise (another mode, or no complete first run) this is ignored.
   /// - Returns: false when `shouldStop` cut the reading short (not every position was observed).
   @discardableResult
   public func run(
     tokens: [Int32], segmentStarted: (Range<Int>) -> Void, observe: (Observation) -> Void,
-    shouldStop: () -> Bool = { false }, replay: Bool = false
+    shouldStop: () -> Bool = { false }
   ) -> Bool {
     let n = tokens.count, H = network.config.hiddenSize, L = network.config.numLayers
-    let V = network.config.vocabSize, G = 4 * H, U = units
-    let replaying = replay && replayStarts?.complete(textLength: n) == true
-    let R = replayStreams
-    let S = replaying ? R : options.effectiveStreams(textLength: n)
+    let S = options.effectiveStreams(textLength: n)
     let T = max(1, options.steps)
     // Two halves of the streams on two cores, as in training (see ShardedStep).
     let ws = ShardedStep(network: network, batch: S, steps: T, training: false)
     let state = LSTMState<Float>(for: network, batch: S)
-    var values = [Float](repeating: 0, count: U), gates = [Float](repeating: 0, count: L * G)
+    var scratch = ObservationScratch(network: network)
+    let keeping = S == 1 ? checkpoints : nil
+    keeping?.begin(textLength: n, steps: T, layers: L, hidden: H)
     var x = [Int32](repeating: 0, count: T * S)  // (T, B)
     var segStart = 0
     // Stitched mode: the exact state before the segment, carried from the one before.
@@ -143,11 +137,8 @@ public struct Recorder {
       let plan = StreamPlan(segment: segStart..<segEnd, streams: S)
       let recStart = plan.starts, recEnd = plan.ends
       let runStart = recStart.map { options.mode == .fast ? max(0, $0 - options.warmup) : $0 }
-      let replayPlan = StreamPlan(segment: segStart..<segEnd, streams: R)
-      if replaying, let starts = replayStarts?.starts[segStart] {
-        for b in 0..<R { starts[b].store(row: b, into: state) }
-      } else if S == 1, let replayStarts {
-        replayStarts.begin(segmentStart: segStart, state: StreamState(row: 0, of: state))
+      if S == 1 {
+        // One stream: the state carries on from the segment before.
       } else if let stitcher {
         let found =
           stitcher.cached(segmentStart: segStart)
@@ -176,92 +167,15 @@ public struct Recorder {
           for b in 0..<S {
             let p = runStart[b] + t0 + t
             guard p >= recStart[b], p < recEnd[b] else { continue }
-            let (shard, j0) = chunk.shard(ofRow: b), Bs = shard.B
-            for k in 0..<L {
-              // Raw pointers: `Buffer`'s subscript is generic across the module
-              // boundary, so element by element it would not be specialised.
-              let cache = shard.layers[k]
-              let tanhC = cache.tanhC.p + (t * Bs + j0) * H, h = cache.h.p + ((t + 1) * Bs + j0) * H
-              let gate = cache.gates.p + (t * Bs + j0) * G
-              for j in 0..<H {
-                values[(k * 2) * H + j] = tanhC[j]
-                values[(k * 2 + 1) * H + j] = h[j]
-              }
-              for j in 0..<G { gates[k * G + j] = gate[j] }
-            }
-            values.withUnsafeBufferPointer { vp in
-              gates.withUnsafeBufferPointer { gp in
-                observe(
-                  Observation(
-                    position: p, stream: b, values: vp.baseAddress!, gates: gp.baseAddress!,
-                    probs: shard.logits.p + (t * Bs + j0) * V, next: p + 1 < n ? tokens[p + 1] : nil))
-              }
-            }
+            scratch.observe(chunk: chunk, step: t, row: b, position: p, tokens: tokens, observe)
           }
         }
-        if S == 1, let replayStarts {
-          // The state before each replay stream: after reading the position before its start.
-          for b in 1..<R {
-            let start = replayPlan.starts[b], t = start - 1 - (runStart[0] + t0)
-            if t >= 0 && t < steps && start < segEnd {
-              replayStarts.start(
-                stream: b, state: StreamState(cachesOf: chunk, row: 0, step: t, network: network))
-            }
-          }
-        }
+        keeping?.chunkEnded(at: runStart[0] + t0 + steps, textLength: n, state: state)
         t0 += steps
       }
-      replayStarts?.end(segmentStart: segStart, textLength: n, segmentEnd: segEnd, streams: R)
       segStart = segEnd
     }
+    keeping?.finish(textLength: n)
     return true
-  }
-}
-
-/// The exact states at the start of every replay stream of every segment of a single-stream run (see
-/// `Recorder.replayStarts`), by segment start.
-final class ReplayStarts {
-  private(set) var starts: [Int: [StreamState]] = [:]
-  private var pendingStart: StreamState?
-  private var pendingStreams: [Int: StreamState] = [:]
-  /// The text length whose segments are all captured, once the last one ends.
-  private var coveredLength: Int?
-
-  func begin(segmentStart: Int, state: StreamState) {
-    pendingStart = state
-    pendingStreams = [:]
-    if segmentStart == 0 {
-      starts = [:]
-      coveredLength = nil
-    }
-  }
-
-  func start(stream b: Int, state: StreamState) { pendingStreams[b] = state }
-
-  func end(segmentStart: Int, textLength n: Int, segmentEnd: Int, streams R: Int) {
-    guard let start = pendingStart else { return }
-    // A stream that starts at the segment's end is empty: any state will do.
-    starts[segmentStart] = [start] + (1..<R).map { pendingStreams[$0] ?? start }
-    pendingStart = nil
-    if segmentEnd == n { coveredLength = n }
-  }
-
-  func complete(textLength n: Int) -> Bool { coveredLength == n }
-}
-
-extension StreamState {
-  /// The state of batch row b after step t of the chunk's last pass, read from the shard's caches.
-  init(cachesOf chunk: ShardedStep, row b: Int, step t: Int, network: LSTMNetwork<Float>) {
-    let (ws, j0) = chunk.shard(ofRow: b)
-    let H = network.config.hiddenSize, L = network.config.numLayers, Bs = ws.B
-    self = .zero(layers: L, hidden: H)
-    for k in 0..<L {
-      let cache = ws.layers[k]
-      let h = cache.h.p + ((t + 1) * Bs + j0) * H, c = cache.c.p + ((t + 1) * Bs + j0) * H
-      for j in 0..<H {
-        self.h[k * H + j] = h[j]
-        self.c[k * H + j] = c[j]
-      }
-    }
   }
 }

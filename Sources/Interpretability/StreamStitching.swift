@@ -229,3 +229,20 @@ final class StreamStitcher {
     return (kept, ends)
   }
 }
+
+extension StreamState {
+  /// The state of batch row b after step t of the chunk's last pass, read from the shard's caches.
+  init(cachesOf chunk: ShardedStep, row b: Int, step t: Int, network: LSTMNetwork<Float>) {
+    let (ws, j0) = chunk.shard(ofRow: b)
+    let H = network.config.hiddenSize, L = network.config.numLayers, Bs = ws.B
+    self = .zero(layers: L, hidden: H)
+    for k in 0..<L {
+      let cache = ws.layers[k]
+      let h = cache.h.p + ((t + 1) * Bs + j0) * H, c = cache.c.p + ((t + 1) * Bs + j0) * H
+      for j in 0..<H {
+        self.h[k * H + j] = h[j]
+        self.c[k * H + j] = c[j]
+      }
+    }
+  }
+}

@@ -125,8 +125,8 @@ struct OverviewPage {
     default:
       let replay =
         a.config.hiddenSize >= RecorderOptions().batchedReplayFromHidden
-        ? "the window pass replays it as batched streams from the states of the first pass, the same values to float rounding"
-        : "the window pass replays its halves from the states of the first pass, the same values"
+        ? "the window pass re-reads the characters around the windows as batched streams, from states the first pass kept, the same values to float rounding"
+        : "the window pass re-reads the characters around the windows from states the first pass kept, the same values"
       return
         "exact: one stream from the first character, one character at a time (boundary difference 0: \(replay))"
     }

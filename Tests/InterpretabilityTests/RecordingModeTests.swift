@@ -135,9 +135,9 @@ struct StitchedModeTests {
   }
 }
 
-/// The exact mode's window pass replays each segment as two streams side by side, each from the state
-/// the first pass had at its start: every window value must be the same bits as a single stream from
-/// the first character gives, across segment boundaries and at the halves' seams.
+/// The exact mode's window pass re-reads only the stretches holding the windows, each from the state
+/// the first pass kept before it: every value must be the same bits as a single stream from the first
+/// character gives (two single streams, one per core), across segment boundaries and to the text's end.
 struct ExactReplayTests {
   static let text = Fixtures.demoText(9_000)
 
@@ -180,33 +180,83 @@ struct ExactReplayTests {
     #expect(compared > 1000)
   }
 
+  /// Ranges scattered over the text, its first and last characters among them, read by a replay:
+  /// every wanted position is observed once, with the first run's values (the same bits from two
+  /// single streams; to float rounding from batched ones).
+  @Test(arguments: [(1 << 17, false), (2_500, false), (1 << 17, true)])
+  func aReplayReadsTheWantedPositionsWithTheFirstRunsValues(segment: Int, batched: Bool) throws {
+    let checkpoint = try Fixtures.randomCheckpoint(text: Self.text, hidden: 12, layers: 2, forgetBias: 3)
+    var options = RecorderOptions()
+    options.mode = .exact
+    options.segment = segment
+    if batched { options.batchedReplayFromHidden = 1 }
+    let tokens = try checkpoint.vocabulary.encode(Self.text)
+    let n = tokens.count
+    let recorder = Recorder(network: checkpoint.network(), options: options)
+    var first = [[Float]](repeating: [], count: n)
+    recorder.run(tokens: tokens, segmentStarted: { _ in }) { o in
+      first[o.position] = Array(UnsafeBufferPointer(start: o.values, count: recorder.units))
+    }
+    let ranges = [0..<3, 60..<70, 127..<129, 2_490..<2_510, 5_000..<5_900, (n - 5)..<n]
+    var seen = [Int](repeating: 0, count: n)
+    var largest: Float = 0
+    recorder.replay(tokens: tokens, ranges: ranges) { o in
+      seen[o.position] += 1
+      for u in 0..<recorder.units {
+        let d = abs(o.values[u] - first[o.position][u])
+        largest = max(largest, d)
+        if !batched { #expect(d == 0, "position \(o.position) unit \(u)") }
+      }
+    }
+    for r in ranges { for p in r { #expect(seen[p] == 1, "position \(p) seen \(seen[p]) times") } }
+    #expect(seen.allSatisfy { $0 <= 1 })
+    // Only the stretches from the kept states before the ranges: 64 characters apart here.
+    let read = seen.reduce(0, +)
+    #expect(read <= ranges.reduce(0) { $0 + $1.count } + ranges.count * 64, "read \(read)")
+    #expect(batched ? largest < 1e-5 : largest == 0)
+    if batched { #expect(recorder.replayStreams == options.streams) }
+  }
+
   @Test func aReplayNeedsACompleteFirstRun() throws {
     let checkpoint = try Fixtures.randomCheckpoint(text: Self.text, hidden: 8, layers: 1)
     var options = RecorderOptions()
     options.mode = .exact
     let tokens = try checkpoint.vocabulary.encode(Self.text)
     let recorder = Recorder(network: checkpoint.network(), options: options)
-    // No first run: a replay reads one stream from the first character.
-    var streams = Set<Int>()
-    recorder.run(
-      tokens: tokens, segmentStarted: { _ in }, observe: { streams.insert($0.stream) }, replay: true)
-    #expect(streams == [0])
-    // After a complete first run it reads two.
-    streams = []
-    recorder.run(
-      tokens: tokens, segmentStarted: { _ in }, observe: { streams.insert($0.stream) }, replay: true)
-    #expect(streams == [0, 1])
-    // A first run cut short leaves nothing to replay from.
-    let fresh = Recorder(network: checkpoint.network(), options: options)
+    #expect(!recorder.canReplay(textLength: tokens.count))
+    recorder.run(tokens: tokens, segmentStarted: { _ in }, observe: { _ in })
+    #expect(recorder.canReplay(textLength: tokens.count))
+    #expect(!recorder.canReplay(textLength: tokens.count - 1))
+    // A run cut short leaves nothing to replay from.
     var asked = 0
-    fresh.run(
+    recorder.run(
       tokens: tokens, segmentStarted: { _ in }, observe: { _ in },
       shouldStop: {
         asked += 1
         return asked > 3
       })
-    streams = []
-    fresh.run(tokens: tokens, segmentStarted: { _ in }, observe: { streams.insert($0.stream) }, replay: true)
-    #expect(streams == [0])
+    #expect(!recorder.canReplay(textLength: tokens.count))
+    // Other modes keep no states.
+    options.mode = .fast
+    let fast = Recorder(network: checkpoint.network(), options: options)
+    fast.run(tokens: tokens, segmentStarted: { _ in }, observe: { _ in })
+    #expect(!fast.canReplay(textLength: tokens.count))
+  }
+
+  /// A long text keeps fewer states per character: never more than the memory budget allows, evenly
+  /// spaced by the stride.
+  @Test func theKeptStatesStayWithinTheirMemoryBudget() throws {
+    let checkpoint = try Fixtures.randomCheckpoint(text: Self.text, hidden: 8, layers: 1)
+    let state = LSTMState<Float>(for: checkpoint.network(), batch: 1)
+    let kept = ExactCheckpoints()
+    let n = 3_000_000, L = 2, H = 2048
+    kept.begin(textLength: n, steps: 64, layers: L, hidden: H)
+    for e in Swift.stride(from: 64, through: n, by: 64) {
+      kept.chunkEnded(at: e, textLength: n, state: state)
+    }
+    let most = ExactCheckpoints.memoryBudget / (2 * L * H * 4)
+    #expect(kept.positions.count <= most && kept.positions.count > most / 2, "\(kept.positions.count) states")
+    #expect(kept.stride % 64 == 0 && kept.stride > 64)
+    #expect(zip(kept.positions, kept.positions.dropFirst()).allSatisfy { $1 - $0 == kept.stride })
   }
 }

@@ -244,17 +244,11 @@ struct StreamingStatisticsTests {
         #expect(w.symbols.count == w.values.count)
         #expect(w.focus >= 0 && w.focus < w.values.count)
         #expect(w.focus <= context && w.values.count - 1 - w.focus <= context)
-        // Full context except where the window pass's replay streams start and end: each segment is
-        // replayed as two single streams (halves), written out here from the segment length.
+        // Full context except at the text's ends: the window pass reads around each focus.
         let focus = w.start + w.focus
-        let segmentStart = focus / f.segment * f.segment, segmentEnd = min(r.n, segmentStart + f.segment)
-        let half = (segmentEnd - segmentStart + 1) / 2
-        let (from, to) =
-          focus < segmentStart + half
-          ? (segmentStart, segmentStart + half) : (segmentStart + half, segmentEnd)
-        #expect(w.focus == min(context, focus - from), "\(c.id) window \(i) before-context")
+        #expect(w.focus == min(context, focus), "\(c.id) window \(i) before-context")
         #expect(
-          w.values.count - 1 - w.focus == min(context, to - 1 - focus), "\(c.id) window \(i) after-context")
+          w.values.count - 1 - w.focus == min(context, r.n - 1 - focus), "\(c.id) window \(i) after-context")
         #expect(w.symbols == Array(symbols[w.start..<(w.start + w.symbols.count)]))
         for (k, v) in w.values.enumerated() {
           #expect(abs(Double(v) - x[w.start + k]) < 1e-5, "\(c.id) window \(i) value \(k)")
