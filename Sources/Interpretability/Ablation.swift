@@ -67,8 +67,20 @@ public struct AblationRequest: Sendable {
 }
 
 public enum Ablation {
-  /// How many characters the ablations read by default (`--ablation-chars`).
+  /// The most characters a default ablation reads (`--ablation-chars` sets any number).
   public static let defaultCharacters = 50_000
+  /// The fewest characters a default ablation reads, unless the text is shorter.
+  public static let minimumCharacters = 10_000
+
+  /// The characters a default ablation of `cells` cells reads from a text of `n` characters (issue
+  /// 15: the causal evidence is budgeted, not left to double the analysis). The budget is one
+  /// batch-row per character of the text: (cells + 1) rows × characters ≤ n, kept within
+  /// [``minimumCharacters``, ``defaultCharacters``] and never more than n. A batched row-step costs
+  /// a fraction of the exact recording's single-stream step (measured in the README), so the
+  /// ablations cost less than the first pass.
+  public static func budgetedCharacters(textLength n: Int, cells: Int) -> Int {
+    min(max(0, n), max(minimumCharacters, min(defaultCharacters, n / (max(0, cells) + 1))))
+  }
   /// Ablated copies per batched pass; more cells take several passes.
   public static let rowsPerPass = 32
 
@@ -240,24 +252,29 @@ public enum Ablation {
 
 extension Analyzer {
   /// Mean-ablates the cells of `analysis` at ranks 1...`top` (nil: every cell), over the first
-  /// `maxCharacters` of `text` (0: all of it), and stores what each costs: `analysis.ablation`, and
+  /// `maxCharacters` of `text` (0: all of it; nil: ``Ablation/budgetedCharacters(textLength:cells:)``
+  /// for the cells ablated), and stores what each costs: `analysis.ablation`, and
   /// `ablationDelta` on every cell whose (layer, index) was ablated (c and h share it).
   ///
   /// Each cell's deltas where its best feature is on and at its switch-off are measured when that
   /// feature is binary.
   /// - Returns: false if `shouldStop` asked to stop (the analysis is then unchanged).
   public func ablate(
-    _ analysis: inout Analysis, text: String, top: Int?, maxCharacters: Int = Ablation.defaultCharacters,
+    _ analysis: inout Analysis, text: String, top: Int?, maxCharacters: Int? = nil,
     shouldStop: () -> Bool = { false }, progress: (Int, Int) -> Void = { _, _ in }
   ) throws -> Bool {
-    let slice = text.prefix(scalars: maxCharacters)
+    let shown = analysis.cells.prefix(top ?? analysis.cells.count)
+    let cellCount = Set(shown.map { [$0.id.layer, $0.id.index] }).count  // c and h share an ablation
+    let slice = text.prefix(
+      scalars: maxCharacters
+        ?? Ablation.budgetedCharacters(textLength: text.unicodeScalars.count, cells: cellCount))
     let tokens = try checkpoint.vocabulary.encode(slice)
     guard tokens.count >= 2 else { return true }
     let scalars = tokens.map { Unicode.Scalar(checkpoint.vocabulary.symbols[Int($0)]) ?? "\u{FFFD}" }
     var featureValues: [String: [Float]] = [:]
     var requests: [AblationRequest] = []
     var seen = Set<[Int]>()
-    for cell in analysis.cells.prefix(top ?? analysis.cells.count) {
+    for cell in shown {
       guard seen.insert([cell.id.layer, cell.id.index]).inserted else { continue }
       var request = AblationRequest(layer: cell.id.layer, index: cell.id.index)
       if let best = cell.best, let feature = features.first(where: { $0.id == best.feature }),

@@ -79,8 +79,9 @@ public struct AnalyzeJob {
   public var controlSeed: UInt64?
   /// Which cells are mean-ablated (`--ablate`).
   public var ablation = AblationScope.shown
-  /// Characters the ablations and the control read (the first ones; 0: all).
-  public var ablationCharacters = Ablation.defaultCharacters
+  /// Characters the ablations read (the first ones; 0: all; nil: the budget,
+  /// `Ablation.budgetedCharacters`); the control reads at least `Analyzer.controlCharacters`.
+  public var ablationCharacters: Int?
   /// How the model is named in messages (its file).
   public var modelName = "the model"
 
@@ -158,7 +159,8 @@ public struct AnalyzeJob {
       do {
         summary = try analyzer.control(
           text: body, seed: seed,
-          maxCharacters: ablationCharacters > 0 ? max(ablationCharacters, Analyzer.controlCharacters) : .max,
+          maxCharacters: ablationCharacters.map { $0 > 0 ? max($0, Analyzer.controlCharacters) : .max }
+            ?? Analyzer.controlCharacters,
           progress: { meter.report("control: " + $0, $1, $2) }, shouldStop: shouldStop)
       } catch is AnalysisInterrupted {
         throw JobInterrupted(phase: "control")

@@ -101,8 +101,11 @@ struct AnalysisFlags: ParsableArguments {
   var features: String?
   @Option(help: "Cells held at their mean to measure what the model loses without them: shown, all or none.")
   var ablate: AnalyzeJob.AblationScope = .shown
-  @Option(help: "Characters of the text the ablations and the control read (the first ones; 0: all).")
-  var ablationChars = Ablation.defaultCharacters
+  @Option(
+    help: ArgumentHelp(
+      "Characters of the text the ablations read (the first ones; 0: all; default: (cells + 1) x characters "
+        + "<= the text's length, within 10,000 and 50,000). The control reads at least 100,000."))
+  var ablationChars: Int?
   @Flag(help: "Skip the control (the same scoring on an untrained network of the model's shape).")
   var noControl = false
   @Option(help: "Seed of the control's untrained weights (default: the model's own training seed, or 1).")
@@ -114,7 +117,7 @@ struct AnalysisFlags: ParsableArguments {
     guard streams >= 1 else { throw ValidationError("--streams must be at least 1.") }
     guard warmup >= 0 else { throw ValidationError("--warmup must not be negative.") }
     guard maxChars >= 0 else { throw ValidationError("--max-chars must not be negative.") }
-    guard ablationChars >= 0 else { throw ValidationError("--ablation-chars must not be negative.") }
+    guard (ablationChars ?? 0) >= 0 else { throw ValidationError("--ablation-chars must not be negative.") }
     guard [exact, stitched, fast].filter({ $0 }).count <= 1 else {
       throw ValidationError("--exact, --stitched and --fast exclude each other; give one.")
     }

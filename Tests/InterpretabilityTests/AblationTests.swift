@@ -190,4 +190,21 @@ struct AblationInAnalysisTests {
     #expect(abs(Double(row[column])! - direct.cells[0].deltaNats) < 1e-4)
     #expect(try analysisJSON(analysis).contains("\"ablationDelta\""))
   }
+
+  /// Without `maxCharacters` the ablation reads its budget: one batch row per character of the
+  /// text, within 10,000 and 50,000 characters (never more than the text).
+  @Test func theDefaultAblationReadsItsBudget() throws {
+    #expect(Ablation.budgetedCharacters(textLength: 300_000, cells: 21) == 13_636)  // 300,000 / 22
+    #expect(Ablation.budgetedCharacters(textLength: 60_000, cells: 24) == 10_000)  // 2,400 → the floor
+    #expect(Ablation.budgetedCharacters(textLength: 5_000, cells: 24) == 5_000)  // the whole text
+    #expect(Ablation.budgetedCharacters(textLength: 2_000_000, cells: 10) == 50_000)  // the ceiling
+    #expect(Ablation.budgetedCharacters(textLength: 0, cells: 3) == 0)
+    let checkpoint = try AblationTests.relyingCheckpoint()
+    let text = String(repeating: AblationTests.casedText, count: 3)  // about 18,000 characters
+    let analyzer = Analyzer(checkpoint: checkpoint, options: Fixtures.exact())
+    var analysis = try analyzer.analyze(text: text, textName: "cased.txt", displayCells: 0)
+    #expect(try analyzer.ablate(&analysis, text: text, top: 2))
+    let summary = try #require(analysis.ablation)
+    #expect(text.unicodeScalars.count > 12_000 && summary.characters == 10_000)
+  }
 }

@@ -142,7 +142,7 @@ struct PipelineJobTests {
     let sink = Recorded()
     var job = AnalyzeJob()
     job.displayCells = 3
-    _ = try job.run(checkpoint, text: text, progress: sink)
+    let analysis = try job.run(checkpoint, text: text, progress: sink)
     let advanced = sink.events.compactMap { e -> (String, Int, Int, Double, Double)? in
       if case .advanced(let p, let d, let t, let r, let eta) = e { return (p, d, t, r, eta) }
       return nil
@@ -150,7 +150,14 @@ struct PipelineJobTests {
     let total = text.text.unicodeScalars.count
     // The analysis's two passes, then the control's recording and the ablations.
     #expect(Set(advanced.map(\.0)) == ["recording", "windows", "control: recording", "ablation"])
-    #expect(advanced.allSatisfy { $0.2 == total && $0.1 <= total })
+    // Each phase counts what it reads: the recordings the whole text, the window pass the stretches
+    // around its windows, the ablations their budget (two passes of rows at most here).
+    #expect(advanced.allSatisfy { $0.1 <= $0.2 })
+    #expect(advanced.filter { $0.0.hasSuffix("recording") }.allSatisfy { $0.2 == total })
+    #expect(advanced.filter { $0.0 == "windows" }.allSatisfy { $0.2 > 0 && $0.2 <= total })
+    let ablated = try #require(analysis.ablation?.characters)
+    #expect(ablated == 10_000 && total > 10_000)
+    #expect(advanced.filter { $0.0 == "ablation" }.allSatisfy { $0.2 == ablated })
     // After a phase's first report the rate is measured and the ETA finite.
     let recording = advanced.filter { $0.0 == "recording" }
     #expect(recording.count >= 2)
