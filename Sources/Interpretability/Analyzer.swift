@@ -77,38 +77,47 @@ public struct Analyzer {
     var nonFinite: String?
     let sampler = probes && displayCells != 0 ? ProbeSampler(textLength: n, units: U, features: F) : nil
     let bandSampler = displayCells != 0 ? BandSampler(textLength: n, units: U) : nil
-    let read = recorder.run(
-      tokens: tokens,
-      segmentStarted: { range in stats.startSegment(range, text: scalars, scanners: &scanners) },
-      observe: { o in
-        if nonFinite != nil { return }
-        if let what = Self.nonFiniteValue(o, units: U, vocabulary: V) {
-          nonFinite = "\(what) at character \(o.position)"
-          return
-        }
-        stats.observe(o, symbol: Int(tokens[o.position]))
-        let p = o.position
-        bandSampler?.observe(position: p, values: o.values)
-        if let sampler {
-          stats.segmentValues.withUnsafeBufferPointer { f in
-            sampler.observe(
-              position: p, values: o.values, features: f.baseAddress! + (p - stats.segment.lowerBound) * F)
+    func firstPass() -> Bool {
+      recorder.run(
+        tokens: tokens,
+        segmentStarted: { range in stats.startSegment(range, text: scalars, scanners: &scanners) },
+        observe: { o in
+          if nonFinite != nil { return }
+          if let what = Self.nonFiniteValue(o, units: U, vocabulary: V) {
+            nonFinite = "\(what) at character \(o.position)"
+            return
           }
-        }
-        if p < excerptCount {
-          for u in 0..<U { excerpt.cellValues[u][p] = quantize(o.values[u]) }
-          let order = (0..<V).sorted { o.probs[$0] > o.probs[$1] || (o.probs[$0] == o.probs[$1] && $0 < $1) }
+          stats.observe(o, symbol: Int(tokens[o.position]))
+          let p = o.position
+          bandSampler?.observe(position: p, values: o.values)
+          if let sampler {
+            stats.segmentValues.withUnsafeBufferPointer { f in
+              sampler.observe(
+                position: p, values: o.values, features: f.baseAddress! + (p - stats.segment.lowerBound) * F)
+            }
+          }
+          if p < excerptCount {
+            for u in 0..<U { excerpt.cellValues[u][p] = quantize(o.values[u]) }
+            let order = (0..<V).sorted {
+              o.probs[$0] > o.probs[$1] || (o.probs[$0] == o.probs[$1] && $0 < $1)
+            }
             .prefix(5)
-          excerpt.topSymbols[p] = order.map { vocabulary.symbols[$0] }
-          excerpt.topProbs[p] = order.map { o.probs[$0] }
-          excerpt.loss[p] = o.next.map { -Foundation.log(max(o.probs[Int($0)], 1e-30)) } ?? 0
-          for f in 0..<F {
-            excerpt.features[f][p] = stats.segmentValues[(p - stats.segment.lowerBound) * F + f]
+            excerpt.topSymbols[p] = order.map { vocabulary.symbols[$0] }
+            excerpt.topProbs[p] = order.map { o.probs[$0] }
+            excerpt.loss[p] = o.next.map { -Foundation.log(max(o.probs[Int($0)], 1e-30)) } ?? 0
+            for f in 0..<F {
+              excerpt.features[f][p] = stats.segmentValues[(p - stats.segment.lowerBound) * F + f]
+            }
           }
-        }
-        done += 1
-        if done % 8192 == 0 { progress?("recording", done, n) }
-      }, shouldStop: { nonFinite == nil && shouldStop() })
+          done += 1
+          if done % 8192 == 0 { progress?("recording", done, n) }
+        }, shouldStop: { nonFinite == nil && shouldStop() })
+    }
+    // A single stream's products below `threadedProductsFromHidden` are too small for OpenBLAS to
+    // split, yet its idle worker spins (sched_yield) on the core the statistics run on.
+    let read =
+      streams == 1 && H < options.threadedProductsFromHidden
+      ? withSingleThreadedProducts(firstPass) : firstPass()
     if !read { throw AnalysisInterrupted() }
     if let nonFinite { throw CellscopeError.nonFinite(modelName, what: nonFinite) }
     stats.flush()

@@ -27,6 +27,12 @@ public struct RecorderOptions: Sendable {
   /// Measured on War and Peace, 300,000 characters replayed whole: at 2 x 512 two single streams
   /// take 39 s (each step streams both layers' weights from L3), 32 batched 15 s.
   public var batchedReplayFromHidden = 256
+  /// Exact mode: below this many cells per layer the analysis's first pass runs its products on one
+  /// thread (`withSingleThreadedProducts`). Its batch-1 products are too small for OpenBLAS to split,
+  /// but OpenBLAS's idle worker spins in sched_yield on the core the statistics need. Measured on War
+  /// and Peace (`--no-control --ablate none`, fp32, 3 rounds): 2 x 128, 300,000 characters,
+  /// 8.6-9.8 s against 9.7-10.5 s; 2 x 512, 80,000 characters, 26.5-27.5 s against 21.7-23.9 s.
+  public var threadedProductsFromHidden = 256
   public var steps = 64  // T per forward call
   public var segment = 1 << 17  // characters analysed per segment; bounds memory
   public var excerpt = 3000  // characters kept whole for display
