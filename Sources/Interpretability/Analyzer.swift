@@ -151,11 +151,13 @@ public struct Analyzer {
     let describedCount = descriptions ? min(n, Self.descriptionCharacters) : 0
     let described = shown.filter { (($0.best?.gain) ?? 0) < CellScoring.gainThreshold }.map(\.id)
     let describedUnits = describedCount > 0 ? described.map { unitIndex($0) } : []
-    let foci = (topFoci + bottomFoci).flatMap { $0 } + bandFoci.flatMap { $0.flatMap { $0 } }
     let windowValues = WindowValues(
       units: shownUnits,
-      ranges: WindowValues.ranges(
-        foci: foci, context: C, prefix: describedUnits.isEmpty ? 0 : describedCount, textLength: n))
+      cellRanges: shownUnits.indices.map { d in
+        WindowValues.ranges(
+          foci: topFoci[d] + bottomFoci[d] + bandFoci[d].flatMap { $0 }, context: C,
+          prefix: describedUnits.contains(shownUnits[d]) ? describedCount : 0, textLength: n)
+      })
     if !shownUnits.isEmpty {
       done = 0
       let replaying = recorder.canReplay(textLength: n)

@@ -69,34 +69,58 @@ final class BandSampler {
   }
 }
 
-/// The shown cells' values at the positions of a set of ranges, filled by observing a reading of the
-/// text (a replay of those ranges, or a whole run), and the windows cut from them.
+/// The shown cells' values where their windows (and descriptions) need them, filled by observing a
+/// reading of the text (a replay of `ranges`, or a whole run), and the windows cut from them. Each
+/// cell keeps only its own positions: (position, cell) entries in compressed rows, so showing every
+/// cell (`--all-cells`) costs its windows' positions, not the text's length times the cells.
 final class WindowValues {
   let units: [Int]  // the shown cells, as unit indices (D)
-  let ranges: [Range<Int>]  // ascending, disjoint
+  /// Every cell's ranges merged: what a reading must observe. Ascending, disjoint.
+  let ranges: [Range<Int>]
   private let offsets: [Int]  // row of each range's first position
-  private(set) var values: [Float]  // (positions in ranges, D)
-  private(set) var observed = 0
+  private let rowStart: [Int]  // (rows + 1): row r's entries are rowStart[r]..<rowStart[r + 1]
+  private let entryCell: [Int32]  // (entries) the shown cell d of each entry, ascending within a row
+  private(set) var values: [Float]  // (entries)
 
-  init(units: [Int], ranges: [Range<Int>]) {
+  /// - Parameter cellRanges: per shown cell, the ranges of positions it needs (ascending, disjoint).
+  init(units: [Int], cellRanges: [[Range<Int>]]) {
     self.units = units
+    let ranges = Self.merge(cellRanges.flatMap { $0 })
     self.ranges = ranges
-    var offsets: [Int] = [], total = 0
+    var offsets: [Int] = [], rows = 0
     for r in ranges {
-      offsets.append(total)
-      total += r.count
+      offsets.append(rows)
+      rows += r.count
     }
     self.offsets = offsets
-    values = [Float](repeating: 0, count: total * units.count)
+    func row(_ p: Int) -> Int { Self.row(of: p, ranges: ranges, offsets: offsets)! }
+    var count = [Int](repeating: 0, count: rows + 1)
+    for list in cellRanges { for r in list { for p in r { count[row(p) + 1] += 1 } } }
+    for r in 0..<rows { count[r + 1] += count[r] }
+    rowStart = count
+    var next = Array(count.dropLast()), cells = [Int32](repeating: 0, count: count[rows])
+    for (d, list) in cellRanges.enumerated() {
+      for r in list {
+        for p in r {
+          cells[next[row(p)]] = Int32(d)
+          next[row(p)] += 1
+        }
+      }
+    }
+    entryCell = cells
+    values = [Float](repeating: 0, count: cells.count)
   }
 
   /// The ranges covering each focus ± context (clipped to the text) and `prefix`, merged.
   static func ranges(foci: [Int], context C: Int, prefix: Int, textLength n: Int) -> [Range<Int>] {
     var spans = foci.map { max(0, $0 - C)..<min(n, $0 + C + 1) }
     if prefix > 0 { spans.append(0..<min(n, prefix)) }
-    spans.sort { $0.lowerBound < $1.lowerBound }
+    return merge(spans)
+  }
+
+  private static func merge(_ spans: [Range<Int>]) -> [Range<Int>] {
     var merged: [Range<Int>] = []
-    for s in spans where !s.isEmpty {
+    for s in spans.sorted(by: { $0.lowerBound < $1.lowerBound }) where !s.isEmpty {
       if let last = merged.last, s.lowerBound <= last.upperBound {
         merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, s.upperBound)
       } else {
@@ -106,8 +130,7 @@ final class WindowValues {
     return merged
   }
 
-  /// The row of position p, or nil when it lies in no range.
-  func row(of p: Int) -> Int? {
+  private static func row(of p: Int, ranges: [Range<Int>], offsets: [Int]) -> Int? {
     var lo = 0, hi = ranges.count
     while lo < hi {
       let mid = (lo + hi) / 2
@@ -117,15 +140,28 @@ final class WindowValues {
     return offsets[lo] + p - ranges[lo].lowerBound
   }
 
+  /// The row of position p in `ranges`, or nil when no cell needs it.
+  func row(of p: Int) -> Int? { Self.row(of: p, ranges: ranges, offsets: offsets) }
+
+  /// (position, cell) pairs kept.
+  var entries: Int { values.count }
+
   func observe(_ o: Observation) {
     guard let r = row(of: o.position) else { return }
-    let D = units.count
-    for (d, u) in units.enumerated() { values[r * D + d] = o.values[u] }
-    observed += 1
+    for e in rowStart[r]..<rowStart[r + 1] { values[e] = o.values[units[Int(entryCell[e])]] }
   }
 
-  /// Shown cell d's value at position p (which must lie in a range).
-  func value(_ d: Int, at p: Int) -> Float { values[row(of: p)! * units.count + d] }
+  /// Shown cell d's value at position p, which must lie in one of d's ranges.
+  func value(_ d: Int, at p: Int) -> Float {
+    var lo = rowStart[row(of: p)!], hi = rowStart[row(of: p)! + 1]
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if entryCell[mid] < Int32(d) { lo = mid + 1 } else { hi = mid }
+    }
+    precondition(
+      lo < rowStart[row(of: p)! + 1] && entryCell[lo] == Int32(d), "cell \(d) keeps no value at \(p)")
+    return values[lo]
+  }
 
   /// The window of shown cell d around `focus`: `context` characters either side, fewer at the
   /// text's ends.

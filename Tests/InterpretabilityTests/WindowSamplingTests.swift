@@ -66,10 +66,37 @@ struct WindowSamplingTests {
     let ranges = WindowValues.ranges(
       foci: [5, 100, 110, 400, 998], context: 10, prefix: 20, textLength: 1000)
     #expect(ranges == [0..<20, 90..<121, 390..<411, 988..<1000])  // the prefix holds 5 ± 10
-    let values = WindowValues(units: [0], ranges: ranges)
+    let values = WindowValues(units: [0], cellRanges: [ranges])
+    #expect(values.ranges == ranges)
     #expect(values.row(of: 0) == 0 && values.row(of: 19) == 19 && values.row(of: 20) == nil)
     #expect(values.row(of: 90) == 20 && values.row(of: 120) == 50 && values.row(of: 999) == 83)
     #expect(values.row(of: 500) == nil)
     #expect(WindowValues.ranges(foci: [], context: 10, prefix: 0, textLength: 1000).isEmpty)
+  }
+
+  /// Each shown cell keeps its own positions only: the entries are the sum of the cells' range
+  /// lengths (not the union times the cells), and an observation lands in every cell that needs it.
+  @Test func eachCellKeepsOnlyItsOwnPositions() throws {
+    let cellRanges = [[0..<10, 50..<60], [55..<70], [200..<205]]
+    let values = WindowValues(units: [7, 3, 5], cellRanges: cellRanges)
+    #expect(values.ranges == [0..<10, 50..<70, 200..<205])
+    #expect(values.entries == 10 + 10 + 15 + 5)
+    var unitValues = [Float](repeating: 0, count: 8)
+    for p in 0..<300 {
+      for u in 0..<8 { unitValues[u] = Float(p * 10 + u) }
+      let o = unitValues.withUnsafeBufferPointer { v in
+        Observation(
+          position: p, stream: 0, values: v.baseAddress!, gates: v.baseAddress!, probs: v.baseAddress!,
+          next: nil)
+      }
+      values.observe(o)
+    }
+    for (d, unit) in [7, 3, 5].enumerated() {
+      for r in cellRanges[d] {
+        for p in r { #expect(values.value(d, at: p) == Float(p * 10 + unit), "cell \(d) at \(p)") }
+      }
+    }
+    let w = values.window(1, focus: 60, context: 5, symbols: (0..<300).map { UInt32($0) })
+    #expect(w.start == 55 && w.focus == 5 && w.values == (55...65).map { Float($0 * 10 + 3) })
   }
 }
