@@ -111,7 +111,7 @@ public struct Analyzer {
           }
           done += 1
           if done % 8192 == 0 { progress?("recording", done, n) }
-        }, shouldStop: { nonFinite == nil && shouldStop() })
+        }, shouldStop: { nonFinite == nil && shouldStop() }, keepingStates: true)
     }
     // A single stream's products below `threadedProductsFromHidden` are too small for OpenBLAS to
     // split, yet its idle worker spins (sched_yield) on the core the statistics run on.

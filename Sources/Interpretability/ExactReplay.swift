@@ -37,6 +37,13 @@ final class ExactCheckpoints {
 
   func finish(textLength n: Int) { completeLength = n }
 
+  /// Forgets the states (another run began without keeping them).
+  func discard() {
+    positions = []
+    states = []
+    completeLength = nil
+  }
+
   /// The index of the last kept position at or before p.
   func index(before p: Int) -> Int {
     var lo = 0, hi = positions.count
@@ -65,8 +72,8 @@ final class ExactCheckpoints {
 }
 
 extension Recorder {
-  /// Whether ``replay(tokens:ranges:observe:shouldStop:)`` can read this text: an exact run over all
-  /// of it came first.
+  /// Whether ``replay(tokens:ranges:observe:shouldStop:)`` can read this text: the last run was an
+  /// exact run over all of it that kept its states.
   func canReplay(textLength n: Int) -> Bool { checkpoints?.completeLength == n }
 
   /// Characters a replay of `ranges` reads (a measure of its cost, for progress).
@@ -74,7 +81,8 @@ extension Recorder {
     checkpoints?.stretches(covering: ranges, textLength: n).reduce(0) { $0 + $1.count } ?? n
   }
 
-  /// Exact mode, after a complete ``run(tokens:segmentStarted:observe:shouldStop:)`` over `tokens`:
+  /// Exact mode, after a complete ``run(tokens:segmentStarted:observe:shouldStop:keepingStates:)``
+  /// over `tokens` that kept its states:
   /// observes every position of `ranges` (and the others of their stretches), each stretch read from
   /// the state the first run kept before it. The stretches run as `replayStreams` rows of one batch: 2
   /// (one single stream per core: the same bits as the first run) or batched streams (the same

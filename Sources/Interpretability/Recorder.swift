@@ -117,11 +117,14 @@ public struct Recorder {
   ///   - observe: called once per position of `tokens`; an empty text calls nothing.
   ///   - shouldStop: polled between blocks of `steps` characters (and in the stitching); true
   ///     abandons the reading there.
+  ///   - keepingStates: exact mode: keep the stream's state every few characters (at most
+  ///     `ExactCheckpoints.memoryBudget` bytes), so that ``replay(tokens:ranges:observe:shouldStop:)``
+  ///     can re-read stretches of this text afterwards.
   /// - Returns: false when `shouldStop` cut the reading short (not every position was observed).
   @discardableResult
   public func run(
     tokens: [Int32], segmentStarted: (Range<Int>) -> Void, observe: (Observation) -> Void,
-    shouldStop: () -> Bool = { false }
+    shouldStop: () -> Bool = { false }, keepingStates: Bool = false
   ) -> Bool {
     let n = tokens.count, H = network.config.hiddenSize, L = network.config.numLayers
     let S = options.effectiveStreams(textLength: n)
@@ -130,7 +133,8 @@ public struct Recorder {
     let ws = ShardedStep(network: network, batch: S, steps: T, training: false)
     let state = LSTMState<Float>(for: network, batch: S)
     var scratch = ObservationScratch(network: network)
-    let keeping = S == 1 ? checkpoints : nil
+    let keeping = S == 1 && keepingStates ? checkpoints : nil
+    checkpoints?.discard()
     keeping?.begin(textLength: n, steps: T, layers: L, hidden: H)
     var x = [Int32](repeating: 0, count: T * S)  // (T, B)
     var segStart = 0

@@ -194,9 +194,11 @@ struct ExactReplayTests {
     let n = tokens.count
     let recorder = Recorder(network: checkpoint.network(), options: options)
     var first = [[Float]](repeating: [], count: n)
-    recorder.run(tokens: tokens, segmentStarted: { _ in }) { o in
-      first[o.position] = Array(UnsafeBufferPointer(start: o.values, count: recorder.units))
-    }
+    recorder.run(
+      tokens: tokens, segmentStarted: { _ in },
+      observe: { o in first[o.position] = Array(UnsafeBufferPointer(start: o.values, count: recorder.units))
+      },
+      keepingStates: true)
     let ranges = [0..<3, 60..<70, 127..<129, 2_490..<2_510, 5_000..<5_900, (n - 5)..<n]
     var seen = [Int](repeating: 0, count: n)
     var largest: Float = 0
@@ -224,7 +226,10 @@ struct ExactReplayTests {
     let tokens = try checkpoint.vocabulary.encode(Self.text)
     let recorder = Recorder(network: checkpoint.network(), options: options)
     #expect(!recorder.canReplay(textLength: tokens.count))
+    // A run that keeps no states (the default) leaves nothing to replay from.
     recorder.run(tokens: tokens, segmentStarted: { _ in }, observe: { _ in })
+    #expect(!recorder.canReplay(textLength: tokens.count))
+    recorder.run(tokens: tokens, segmentStarted: { _ in }, observe: { _ in }, keepingStates: true)
     #expect(recorder.canReplay(textLength: tokens.count))
     #expect(!recorder.canReplay(textLength: tokens.count - 1))
     // A run cut short leaves nothing to replay from.
@@ -234,12 +239,12 @@ struct ExactReplayTests {
       shouldStop: {
         asked += 1
         return asked > 3
-      })
+      }, keepingStates: true)
     #expect(!recorder.canReplay(textLength: tokens.count))
     // Other modes keep no states.
     options.mode = .fast
     let fast = Recorder(network: checkpoint.network(), options: options)
-    fast.run(tokens: tokens, segmentStarted: { _ in }, observe: { _ in })
+    fast.run(tokens: tokens, segmentStarted: { _ in }, observe: { _ in }, keepingStates: true)
     #expect(!fast.canReplay(textLength: tokens.count))
   }
 
