@@ -102,60 +102,81 @@ enum ProbeNumerics {
       let rate = min(max(y.reduce(0, +) / Double(max(n, 1)), 1e-6), 1 - 1e-6)
       beta[k] = log(rate / (1 - rate))
     }
-    func objective(_ b: [Double]) -> Double {
-      var total = 0.0
-      for i in 0..<n {
-        var t = b[k]
-        for j in 0..<k { t += x[i * k + j] * b[j] }
-        // −log σ(t) if y = 1, −log(1 − σ(t)) if y = 0, computed without overflow.
-        let u = y[i] > 0.5 ? -t : t
-        total += u > 0 ? u + log1p(exp(-u)) : log1p(exp(u))
+    // Raw pointers in the loops over the n samples (the Newton steps' whole cost): the same
+    // operations in the same order as indexing the arrays, without their checks.
+    return x.withUnsafeBufferPointer { xs in
+      y.withUnsafeBufferPointer { ys in
+        let x = xs.baseAddress!, y = ys.baseAddress!
+        func objective(_ b: [Double]) -> Double {
+          b.withUnsafeBufferPointer { bs in
+            let b = bs.baseAddress!
+            var total = 0.0
+            for i in 0..<n {
+              var t = b[k]
+              for j in 0..<k { t += x[i * k + j] * b[j] }
+              // −log σ(t) if y = 1, −log(1 − σ(t)) if y = 0, computed without overflow.
+              let u = y[i] > 0.5 ? -t : t
+              total += u > 0 ? u + log1p(exp(-u)) : log1p(exp(u))
+            }
+            for j in 0..<k { total += 0.5 * penalty * b[j] * b[j] }
+            return total
+          }
+        }
+        var current = objective(beta)
+        var gradient = [Double](repeating: 0, count: m)
+        var hessian = [Double](repeating: 0, count: m * m)
+        var row = [Double](repeating: 1, count: m)
+        for _ in 0..<30 {
+          for a in 0..<m { gradient[a] = 0 }
+          for a in 0..<(m * m) { hessian[a] = 0 }
+          beta.withUnsafeBufferPointer { bs in
+            gradient.withUnsafeMutableBufferPointer { gs in
+              hessian.withUnsafeMutableBufferPointer { hs in
+                row.withUnsafeMutableBufferPointer { rs in
+                  let beta = bs.baseAddress!, g = gs.baseAddress!, h = hs.baseAddress!, row = rs.baseAddress!
+                  for i in 0..<n {
+                    var t = beta[k]
+                    for j in 0..<k {
+                      row[j] = x[i * k + j]
+                      t += row[j] * beta[j]
+                    }
+                    let p = sigmoid(t), w = max(p * (1 - p), 1e-12)
+                    for a in 0..<m {
+                      g[a] += (p - y[i]) * row[a]
+                      let wa = w * row[a]
+                      for b in 0...a { h[a * m + b] += wa * row[b] }
+                    }
+                  }
+                }
+              }
+            }
+          }
+          for j in 0..<k {
+            gradient[j] += penalty * beta[j]
+            hessian[j * m + j] += penalty
+          }
+          hessian[k * m + k] += 1e-9  // keeps the intercept's pivot positive if every p saturates
+          guard cholesky(&hessian, n: m) else { break }
+          var step = gradient
+          choleskySolve(hessian, n: m, &step)
+          // Damped Newton: halve the step until the objective does not increase.
+          var scale = 1.0, accepted = false
+          for _ in 0..<20 {
+            let trial = (0..<m).map { beta[$0] - scale * step[$0] }
+            let value = objective(trial)
+            if value <= current {
+              beta = trial
+              current = value
+              accepted = true
+              break
+            }
+            scale *= 0.5
+          }
+          if !accepted || step.map({ abs($0) * scale }).max()! < 1e-7 { break }
+        }
+        return (beta, current)
       }
-      for j in 0..<k { total += 0.5 * penalty * b[j] * b[j] }
-      return total
     }
-    var current = objective(beta)
-    for _ in 0..<30 {
-      var gradient = [Double](repeating: 0, count: m)
-      var hessian = [Double](repeating: 0, count: m * m)
-      var row = [Double](repeating: 1, count: m)
-      for i in 0..<n {
-        var t = beta[k]
-        for j in 0..<k {
-          row[j] = x[i * k + j]
-          t += row[j] * beta[j]
-        }
-        let p = sigmoid(t), w = max(p * (1 - p), 1e-12)
-        for a in 0..<m {
-          gradient[a] += (p - y[i]) * row[a]
-          let wa = w * row[a]
-          for b in 0...a { hessian[a * m + b] += wa * row[b] }
-        }
-      }
-      for j in 0..<k {
-        gradient[j] += penalty * beta[j]
-        hessian[j * m + j] += penalty
-      }
-      hessian[k * m + k] += 1e-9  // keeps the intercept's pivot positive if every p saturates
-      guard cholesky(&hessian, n: m) else { break }
-      var step = gradient
-      choleskySolve(hessian, n: m, &step)
-      // Damped Newton: halve the step until the objective does not increase.
-      var scale = 1.0, accepted = false
-      for _ in 0..<20 {
-        let trial = (0..<m).map { beta[$0] - scale * step[$0] }
-        let value = objective(trial)
-        if value <= current {
-          beta = trial
-          current = value
-          accepted = true
-          break
-        }
-        scale *= 0.5
-      }
-      if !accepted || step.map({ abs($0) * scale }).max()! < 1e-7 { break }
-    }
-    return (beta, current)
   }
 
   /// ROC AUC of `score` for the positives of `label` (label > 0.5), ties counting half: the fraction
