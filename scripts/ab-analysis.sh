@@ -9,14 +9,7 @@ old=$1 model=$2 text=$3 rounds=${4:-2}
 new="$(cd "$(dirname "$0")/.." && pwd)/.build/release/cellscope"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-run() {
-  local label=$1; shift
-  local start end
-  start=$(date +%s.%N)
-  "$@" >/dev/null 2>&1
-  end=$(date +%s.%N)
-  printf "%-14s %8.2f s\n" "$label" "$(echo "$end - $start" | bc)"
-}
+. "$(dirname "$0")/timing.sh"
 for _ in $(seq 1 "$rounds"); do
   for p in fp32 bf16; do
     run "$p old" "$old" analyze "$model" --text "$text" --top 24 --precision "$p" --out "$out/old"

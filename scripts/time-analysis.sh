@@ -8,14 +8,7 @@ model=$1 text=$2 rounds=${3:-2} old=${4:-}
 new="$(dirname "$0")/../.build/release/cellscope"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-run() {
-  local label=$1; shift
-  local start end
-  start=$(date +%s.%N)
-  "$@" >/dev/null 2>&1
-  end=$(date +%s.%N)
-  printf "%-16s %8.2f s\n" "$label" "$(echo "$end - $start" | bc)"
-}
+. "$(dirname "$0")/timing.sh"
 for _ in $(seq 1 "$rounds"); do
   if [ -n "$old" ]; then run before "$old" analyze "$model" --text "$text" --top 24 --out "$out/old"; fi
   run exact-only "$new" analyze "$model" --text "$text" --top 24 --no-control --ablate none --out "$out/e"

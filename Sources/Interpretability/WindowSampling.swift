@@ -93,17 +93,21 @@ final class WindowValues {
       rows += r.count
     }
     self.offsets = offsets
-    func row(_ p: Int) -> Int { Self.row(of: p, ranges: ranges, offsets: offsets)! }
+    // A cell's range lies within one merged range, so its rows are consecutive from its first.
+    func rowsOf(_ r: Range<Int>) -> Range<Int> {
+      let first = Self.row(of: r.lowerBound, ranges: ranges, offsets: offsets)!
+      return first..<(first + r.count)
+    }
     var count = [Int](repeating: 0, count: rows + 1)
-    for list in cellRanges { for r in list { for p in r { count[row(p) + 1] += 1 } } }
+    for list in cellRanges { for r in list { for row in rowsOf(r) { count[row + 1] += 1 } } }
     for r in 0..<rows { count[r + 1] += count[r] }
     rowStart = count
     var next = Array(count.dropLast()), cells = [Int32](repeating: 0, count: count[rows])
     for (d, list) in cellRanges.enumerated() {
       for r in list {
-        for p in r {
-          cells[next[row(p)]] = Int32(d)
-          next[row(p)] += 1
+        for row in rowsOf(r) {
+          cells[next[row]] = Int32(d)
+          next[row] += 1
         }
       }
     }
@@ -153,13 +157,13 @@ final class WindowValues {
 
   /// Shown cell d's value at position p, which must lie in one of d's ranges.
   func value(_ d: Int, at p: Int) -> Float {
-    var lo = rowStart[row(of: p)!], hi = rowStart[row(of: p)! + 1]
+    let r = row(of: p)!, end = rowStart[r + 1]
+    var lo = rowStart[r], hi = end
     while lo < hi {
       let mid = (lo + hi) / 2
       if entryCell[mid] < Int32(d) { lo = mid + 1 } else { hi = mid }
     }
-    precondition(
-      lo < rowStart[row(of: p)! + 1] && entryCell[lo] == Int32(d), "cell \(d) keeps no value at \(p)")
+    precondition(lo < end && entryCell[lo] == Int32(d), "cell \(d) keeps no value at \(p)")
     return values[lo]
   }
 
